@@ -1,0 +1,71 @@
+# Personal Secretary — the two commands a newcomer needs are `make run` and `make test`.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Python 3.12: from PATH, else from pyenv (how these machines carry it).
+PYTHON312 ?= $(shell command -v python3.12 >/dev/null 2>&1 && python3.12 -c 'import sys' 2>/dev/null && command -v python3.12 \
+	|| ls -1d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+
+# Tests run on the real services; override to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+
+.PHONY: help venv install run test lint typecheck format messages migrate check compose-check clean
+
+help:
+	@echo "make run   - start the product on the embedded default (SQLite, inline tasks)"
+	@echo "make test  - set up and run the whole test suite (PostgreSQL + Redis)"
+	@echo "make lint | typecheck | format | check | compose-check | messages | migrate | clean"
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found: install it (pyenv install 3.12) or set PYTHON312=/path/to/python3.12"; exit 1; }
+	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements/dev.txt -r requirements/prod.txt
+	@touch $@
+
+venv install: $(VENV)/.installed
+
+messages: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles -v 0
+
+migrate: $(VENV)/.installed
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
+
+run: messages migrate
+	@echo "Personal Secretary on http://$(HOST):$(PORT)/  (admin: /admin/, readiness: /readyz)"
+	@echo "Create a staff login with: DEBUG=1 $(PY) manage.py createsuperuser"
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn secretary.asgi:application --host $(HOST) --port $(PORT)
+
+test: messages
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	DEBUG=1 $(VENV)/bin/mypy .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py check
+
+# Validates the production compose file (docker-compose parses it; no engine needed).
+compose-check:
+	@command -v docker-compose >/dev/null || { echo "docker-compose not found: apt-get install docker-compose"; exit 1; }
+	@tmp=$$(mktemp -d) && cp compose/docker-compose.yml $$tmp/ && cp -r compose/nginx compose/prometheus compose/grafana $$tmp/ \
+	  && printf 'POSTGRES_PASSWORD=check\nSECRET_KEY=check\n' > $$tmp/.env \
+	  && docker-compose -f $$tmp/docker-compose.yml --profile monitoring config -q && rm -rf $$tmp && echo "compose file is valid"
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

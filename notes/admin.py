@@ -1,0 +1,77 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from notes.models import Note, PendingConfirmation
+from notes.services import pending_confirmations_expire
+
+
+class PendingConfirmationInline(admin.StackedInline):
+    model = PendingConfirmation
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "resolved_at", "resolution"]
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "owner",
+        "kind",
+        "status",
+        "topic",
+        "ai_provider",
+        "confidence",
+        "short_text",
+        "created_at",
+    ]
+    list_filter = ["status", "kind", "ai_provider", "topic__group", "created_at"]
+    search_fields = [
+        "=owner__telegram_id",
+        "owner__telegram_username",
+        "text",
+        "transcript",
+        "title",
+    ]
+    autocomplete_fields = ["owner", "topic"]
+    readonly_fields = ["created_at", "updated_at", "published_at"]
+    list_select_related = ["owner", "topic"]
+    date_hierarchy = "created_at"
+    inlines = [PendingConfirmationInline]
+
+    @admin.display(description=_("text"))
+    def short_text(self, note: Note) -> str:
+        content = note.content
+        return content[:80] + ("…" if len(content) > 80 else "")
+
+
+@admin.register(PendingConfirmation)
+class PendingConfirmationAdmin(admin.ModelAdmin):
+    list_display = ["note", "owner", "expires_at", "resolved_at", "resolution", "created_at"]
+    list_filter = ["resolution", ("resolved_at", admin.EmptyFieldListFilter), "expires_at"]
+    search_fields = ["=note__owner__telegram_id", "note__owner__telegram_username", "note__text"]
+    autocomplete_fields = ["note"]
+    readonly_fields = ["created_at", "resolved_at", "resolution"]
+    list_select_related = ["note", "note__owner"]
+    actions = ["expire_now"]
+
+    @admin.display(description=_("owner"))
+    def owner(self, pending: PendingConfirmation) -> str:
+        return str(pending.note.owner)
+
+    @admin.action(description=_("Expire selected pending confirmations now"))
+    def expire_now(self, request: HttpRequest, queryset: QuerySet[PendingConfirmation]) -> None:
+        expired = pending_confirmations_expire(pending_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d pending confirmation expired.",
+                "%(count)d pending confirmations expired.",
+                len(expired),
+            )
+            % {"count": len(expired)},
+            messages.SUCCESS,
+        )

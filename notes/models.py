@@ -1,0 +1,193 @@
+"""Notes: everything an owner sends, from the moment it arrives until it is filed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class NoteKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    LINK = "link", _("Link")
+    FORWARD = "forward", _("Forward")
+    PHOTO = "photo", _("Photo")
+    DOCUMENT = "document", _("Document")
+    VIDEO = "video", _("Video")
+    VOICE = "voice", _("Voice")
+    AUDIO = "audio", _("Audio")
+    VIDEO_NOTE = "video_note", _("Video note")
+
+
+class NoteStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ENRICHING = "enriching", _("Enriching")
+    CLASSIFYING = "classifying", _("Classifying")
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("Awaiting confirmation")
+    PUBLISHING = "publishing", _("Publishing")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+    FAILED = "failed", _("Failed")
+
+
+# Statuses from which a note can still move on by itself or by a tap.
+OPEN_STATUSES = (
+    NoteStatus.RECEIVED,
+    NoteStatus.ENRICHING,
+    NoteStatus.CLASSIFYING,
+    NoteStatus.AWAITING_CONFIRMATION,
+    NoteStatus.PUBLISHING,
+)
+
+
+class Note(models.Model):
+    """One thing the owner sent. Stored before any slow work; never deleted by the pipeline."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notes",
+        verbose_name=_("owner"),
+    )
+    # Where the note came from; the pair is the idempotency key of intake.
+    source_chat_id = models.BigIntegerField(_("source chat id"))
+    source_message_id = models.BigIntegerField(_("source message id"))
+    media_group_id = models.CharField(_("media group id"), max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=NoteKind.choices)
+
+    text = models.TextField(_("original text"), blank=True)
+    entities = models.JSONField(_("text entities"), default=list, blank=True)
+    files = models.JSONField(
+        _("files"), default=list, blank=True, help_text=_("Telegram file ids and their metadata.")
+    )
+    forward_origin = models.JSONField(_("forward origin"), null=True, blank=True)
+    transcript = models.TextField(_("transcript"), blank=True)
+    link_metadata = models.JSONField(_("link metadata"), null=True, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=32, choices=NoteStatus.choices, default=NoteStatus.RECEIVED
+    )
+    topic = models.ForeignKey(
+        "topics.Topic",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notes",
+        verbose_name=_("topic"),
+    )
+
+    ai_provider = models.CharField(_("AI provider"), max_length=16, blank=True)
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    alternatives = models.JSONField(_("alternatives"), default=list, blank=True)
+    classification = models.JSONField(
+        _("classification details"),
+        default=dict,
+        blank=True,
+        help_text=_("The full validated answer, and why other providers failed."),
+    )
+
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    rendered_text = models.TextField(_("rendered text"), blank=True)
+
+    published_chat_id = models.BigIntegerField(_("published chat id"), null=True, blank=True)
+    published_message_ids = models.JSONField(_("published message ids"), default=list, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    last_error = models.TextField(_("last error"), blank=True)
+    input_tokens = models.PositiveIntegerField(_("input tokens"), default=0)
+    output_tokens = models.PositiveIntegerField(_("output tokens"), default=0)
+    cost_usd = models.DecimalField(_("cost, USD"), max_digits=10, decimal_places=6, default=0)
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_chat_id", "source_message_id"], name="note_unique_source_message"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True)
+                | (Q(confidence__gte=0) & Q(confidence__lte=1)),
+                name="note_confidence_0_1",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="note_owner_recent_idx"),
+            models.Index(fields=["owner", "status"], name="note_owner_status_idx"),
+            # Recent confirmed notes per topic feed the classifier as examples.
+            models.Index(
+                fields=["topic", "-published_at"],
+                condition=Q(status="published"),
+                name="note_topic_published_idx",
+            ),
+            models.Index(
+                fields=["source_chat_id", "media_group_id"],
+                condition=~Q(media_group_id=""),
+                name="note_media_group_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        preview = (self.text or self.transcript or self.kind)[:60]
+        return f"#{self.pk} {preview}"
+
+    @property
+    def content(self) -> str:
+        """The words of the note: the text or caption, else the transcript."""
+        return self.text or self.transcript
+
+
+class PendingConfirmation(models.Model):
+    """A preview waiting for the owner's tap. Expiry resolves it; the note stays."""
+
+    class Resolution(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    note = models.OneToOneField(
+        Note, on_delete=models.CASCADE, related_name="pending", verbose_name=_("note")
+    )
+    preview_chat_id = models.BigIntegerField(_("preview chat id"), null=True, blank=True)
+    preview_message_id = models.BigIntegerField(_("preview message id"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolution = models.CharField(
+        _("resolution"), max_length=16, choices=Resolution.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending confirmation")
+        verbose_name_plural = _("pending confirmations")
+        ordering = ["expires_at"]
+        indexes = [
+            # The expiry job scans only open confirmations, oldest deadline first.
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(resolved_at__isnull=True),
+                name="pending_open_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(resolved_at__isnull=True) & Q(resolution=""))
+                | (Q(resolved_at__isnull=False) & ~Q(resolution="")),
+                name="pending_resolution_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pending #{self.note_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -1,0 +1,95 @@
+"""Services of the core app: users, preferences and the periodic job table."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from secretary.celery import PERIODIC_JOBS
+from secretary.models import Preferences, User, language_from_telegram
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def user_get_or_create_from_telegram(
+    *,
+    telegram_id: int,
+    username: str | None = None,
+    first_name: str = "",
+    last_name: str | None = None,
+    language_code: str | None = None,
+) -> User:
+    """The owner behind a Telegram account, created on first contact, refreshed after.
+
+    Names and handle follow Telegram; the language only fills in on creation,
+    since the owner may have changed it in settings since.
+    """
+    user, created = User.objects.select_for_update().get_or_create(
+        telegram_id=telegram_id,
+        defaults={
+            "username": f"tg{telegram_id}",
+            "telegram_username": username or "",
+            "first_name": first_name[:150],
+            "last_name": (last_name or "")[:150],
+            "language": language_from_telegram(language_code),
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        Preferences.objects.create(user=user)
+        return user
+    changes: dict[str, Any] = {
+        "telegram_username": username or "",
+        "first_name": first_name[:150],
+        "last_name": (last_name or "")[:150],
+        "has_blocked_bot": False,
+    }
+    changed = [field for field, value in changes.items() if getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, changes[field])
+    if changed:
+        user.save(update_fields=changed)
+    return user
+
+
+def preferences_for(*, user: User) -> Preferences:
+    """The user's preferences, created with defaults if somehow missing."""
+    preferences, _ = Preferences.objects.get_or_create(user=user)
+    return preferences
+
+
+@transaction.atomic
+def periodic_tasks_sync() -> list[str]:
+    """Make sure every periodic job declared in code has its beat entry.
+
+    Idempotent. Existing entries keep whatever schedule and on/off switch staff
+    gave them in the admin; only the task path is kept in step with the code.
+    Returns the names of the entries it created.
+    """
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    created_names = []
+    for job in PERIODIC_JOBS:
+        schedule, _ = IntervalSchedule.objects.get_or_create(
+            every=job.every_seconds, period=IntervalSchedule.SECONDS
+        )
+        task, created = PeriodicTask.objects.get_or_create(
+            name=job.name,
+            defaults={"task": job.task, "interval": schedule, "description": job.description},
+        )
+        if created:
+            created_names.append(job.name)
+        elif task.task != job.task:
+            task.task = job.task
+            task.save(update_fields=["task"])
+    return created_names
+
+
+def periodic_tasks_sync_after_migrate(**kwargs: Any) -> None:
+    created = periodic_tasks_sync()
+    if created and kwargs.get("verbosity", 1) >= 1:
+        logger.info("Created periodic tasks: %s", ", ".join(created))

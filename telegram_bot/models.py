@@ -1,0 +1,35 @@
+"""What Telegram sent us, kept so that a redelivered update is recognised."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TelegramUpdate(models.Model):
+    """One incoming update. ``update_id`` is unique: the webhook's dedupe key."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        IGNORED = "ignored", _("Ignored")
+        FAILED = "failed", _("Failed")
+
+    update_id = models.BigIntegerField(_("update id"), unique=True)
+    kind = models.CharField(_("kind"), max_length=32, blank=True)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Telegram update")
+        verbose_name_plural = _("Telegram updates")
+        ordering = ["-update_id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind or 'update'} {self.update_id}"

@@ -1,0 +1,57 @@
+"""Fixtures shared by the whole suite. Tests hit the real PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from secretary.celery import app as celery_app
+from secretary.models import Language
+from tests.factories import StaffFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _celery_inline():
+    """Tasks run inline unless a test starts a real worker (see ``celery_worker``)."""
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def alice(db):
+    """A Russian-speaking owner."""
+    return UserFactory(
+        telegram_id=5550001,
+        telegram_username="anna_k",
+        first_name="Анна",
+        language=Language.RUSSIAN,
+    )
+
+
+@pytest.fixture
+def bob(db):
+    """An English-speaking owner."""
+    return UserFactory(
+        telegram_id=5550002, telegram_username="ben_w", first_name="Ben", language=Language.ENGLISH
+    )
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
