@@ -8,6 +8,7 @@ provider, so a newcomer needs nothing but Python to try it.
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -196,6 +197,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Under ASGI Django reads WhiteNoise's file iterators in a thread and warns about
+# it on every static file; that is the intended trade-off for admin assets.
+warnings.filterwarnings(
+    "ignore", message="StreamingHttpResponse must consume synchronous iterators"
+)
 
 # ------------------------------------------------------------------------------
 # Security
