@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from notes.models import Note, PendingConfirmation
-from notes.services import pending_confirmations_expire
+from notes.services.expiry import pending_confirmations_expire
 
 
 class PendingConfirmationInline(admin.StackedInline):

@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from notes.services import pending_confirmations_expire
+from notes.services.expiry import pending_confirmations_expire
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from notes.models import Note, NoteStatus, PendingConfirmation
-from notes.services import pending_confirmations_expire
+from notes.services.expiry import pending_confirmations_expire
 from notes.tasks import expire_pending_confirmations
 from tests.factories import PendingConfirmationFactory
 
