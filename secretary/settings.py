@@ -281,3 +281,52 @@ if _unknown_providers:
         f"AI_PROVIDERS has unknown providers {', '.join(_unknown_providers)} "
         f"(known: {', '.join(AI_PROVIDER_NAMES)})"
     )
+
+# Bounded behaviour of the AI providers. The SDKs' own retries are off; ours
+# retry a rate limit (honouring Retry-After, capped) or a server error at most
+# AI_MAX_RETRIES times, and a provider that times out hands over to the next.
+AI_TIMEOUT = env.float("AI_TIMEOUT", 20.0)
+AI_MAX_RETRIES = env.int("AI_MAX_RETRIES", 2)
+AI_RETRY_AFTER_MAX = env.float("AI_RETRY_AFTER_MAX", 10.0)
+AI_RETRY_BACKOFF = env.float("AI_RETRY_BACKOFF", 0.5)
+if AI_TIMEOUT <= 0 or AI_MAX_RETRIES < 0 or AI_RETRY_AFTER_MAX < 0 or AI_RETRY_BACKOFF < 0:
+    raise ConfigError(
+        "AI_TIMEOUT must be positive; AI_MAX_RETRIES, AI_RETRY_AFTER_MAX and "
+        "AI_RETRY_BACKOFF must not be negative"
+    )
+
+
+def _ai_prices(raw: str | None) -> dict[str, tuple[float, ...]]:
+    """``model=input/output[/cached input],…`` in USD per 1M tokens."""
+    prices: dict[str, tuple[float, ...]] = {}
+    for item in (raw or "").split(","):
+        if not item.strip():
+            continue
+        model, _, figures = item.partition("=")
+        try:
+            numbers = tuple(float(figure) for figure in figures.split("/"))
+        except ValueError:
+            numbers = ()
+        if not model.strip() or len(numbers) not in (2, 3) or min(numbers) < 0:
+            raise ConfigError(
+                f"AI_PRICES must look like gpt-4o-mini=0.15/0.60/0.075,…, got {item.strip()!r}"
+            )
+        prices[model.strip()] = numbers
+    return prices
+
+
+# USD per 1M tokens: (input, output, cached input). Estimates for cost_usd on
+# notes; AI_PRICES adds or overrides models.
+AI_MODEL_PRICES: dict[str, tuple[float, ...]] = {
+    "gpt-4o-mini": (0.15, 0.60, 0.075),
+    "gpt-4.1-mini": (0.40, 1.60, 0.10),
+    "gpt-4.1-nano": (0.10, 0.40, 0.025),
+    "gpt-4o": (2.50, 10.00, 1.25),
+    "gpt-4o-mini-transcribe": (3.00, 5.00),
+    "gpt-4o-transcribe": (6.00, 10.00),
+    "gemini-2.5-flash": (0.30, 2.50, 0.075),
+    "gemini-2.5-flash-lite": (0.10, 0.40, 0.025),
+    "gemini-2.5-pro": (1.25, 10.00, 0.31),
+    "gemini-2.0-flash": (0.10, 0.40, 0.025),
+    **_ai_prices(env.raw("AI_PRICES")),
+}
