@@ -262,6 +262,14 @@ TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN")
 TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET")
 TELEGRAM_API_BASE = env.url("TELEGRAM_API_BASE") or "https://api.telegram.org"
 TELEGRAM_GROUP_ID = env.int("TELEGRAM_GROUP_ID", 0) or None
+# The bot waits this long after the last part of an album before showing its one preview.
+TELEGRAM_ALBUM_WAIT = env.float("TELEGRAM_ALBUM_WAIT", 2.0)
+# How long "↩️ undo" stays offered after a note is filed.
+TELEGRAM_UNDO_WINDOW = env.duration("TELEGRAM_UNDO_WINDOW", timedelta(minutes=5))
+# Publishing honours 429 retry_after this many times, then the note goes back to pending.
+TELEGRAM_PUBLISH_MAX_RETRIES = env.int("TELEGRAM_PUBLISH_MAX_RETRIES", 5)
+# The public Bot API lets bots download files up to 20 MB (voice for transcription).
+TELEGRAM_DOWNLOAD_LIMIT = env.int("TELEGRAM_DOWNLOAD_LIMIT", 20 * 1024 * 1024)
 
 PENDING_TTL = env.duration("PENDING_TTL", timedelta(hours=24))
 
