@@ -191,3 +191,56 @@ class PendingConfirmation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class FilingExample(models.Model):
+    """A note the owner filed, remembered so that later classifications learn from it.
+
+    One per note (filing again updates it). When the owner filed it somewhere
+    other than the AI suggested, ``suggested_topic`` keeps the suggestion: a
+    correction ("not Books — Movies"). ``text`` is a snapshot of what was
+    classified, so the example survives edits of the note.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="filing_examples",
+        verbose_name=_("owner"),
+    )
+    note = models.OneToOneField(
+        Note, on_delete=models.CASCADE, related_name="filing_example", verbose_name=_("note")
+    )
+    topic = models.ForeignKey(
+        "topics.Topic",
+        on_delete=models.CASCADE,
+        related_name="filing_examples",
+        verbose_name=_("filed into"),
+    )
+    suggested_topic = models.ForeignKey(
+        "topics.Topic",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suggested topic"),
+    )
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("filing example")
+        verbose_name_plural = _("filing examples")
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            # The classifier reads an owner's most recent examples.
+            models.Index(fields=["owner", "-updated_at"], name="filing_example_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text[:40]} → {self.topic}"
+
+    @property
+    def is_correction(self) -> bool:
+        return self.suggested_topic_id is not None and self.suggested_topic_id != self.topic_id

@@ -1,0 +1,155 @@
+"""Topic format templates: Django template syntax, autoescaped, Telegram-safe output.
+
+Variables: ``title``, ``body`` (the note's HTML, formatting kept), ``tags``
+(``#a #b``; ``tag_list`` for loops), ``summary``, ``link`` (the URL;
+``link_title``, ``link_description``), ``source`` (where a forward came
+from), ``date``, ``topic``, ``kind`` and ``text`` (the plain original). Whatever
+the owner typed is escaped; the result passes ``telegram_html.sanitize``.
+
+Templates run in their own engine: no file loaders, no ``{% load %}``,
+``{% include %}``, ``{% extends %}`` or ``{% debug %}``, so a template can only
+format the note it is given.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from notes.ai.telegram_html import ALLOWED_TAGS, sanitize, sanitize_report
+from notes.ai.types import LinkInfo
+
+_FORBIDDEN_TAGS = re.compile(r"{%\s*(load|include|extends|debug|ssi|block)\b")
+_ENGINE = Engine(autoescape=True, debug=False, loaders=[], libraries={}, string_if_invalid="")
+
+
+@lru_cache(maxsize=512)
+def compile_template(source: str) -> Template:
+    """The compiled template; raises ``TemplateSyntaxError`` with Django's message."""
+    forbidden = _FORBIDDEN_TAGS.search(source)
+    if forbidden:
+        raise TemplateSyntaxError(
+            _("The tag {%% %(tag)s %%} is not available in format templates.")
+            % {"tag": forbidden.group(1)}
+        )
+    return _ENGINE.from_string(source)
+
+
+def validate_format_template(source: str) -> None:
+    """Raise ``ValidationError`` unless ``source`` compiles and yields Telegram's HTML only."""
+    try:
+        template = compile_template(source)
+        markup = template.render(Context(_sample_variables(), autoescape=True))
+    except TemplateSyntaxError as exc:
+        raise ValidationError(
+            _("The format template does not compile: %(error)s"), params={"error": exc}
+        ) from None
+    except Exception as exc:  # a filter failing on the sample note
+        raise ValidationError(
+            _("The format template fails on a sample note: %(error)s"), params={"error": exc}
+        ) from None
+    dropped = sanitize_report(markup)[1]
+    if dropped:
+        raise ValidationError(
+            _("Telegram does not support these tags: %(tags)s. Allowed: %(allowed)s."),
+            params={
+                "tags": ", ".join(f"<{tag}>" for tag in sorted(dropped)),
+                "allowed": ", ".join(f"<{tag}>" for tag in sorted(ALLOWED_TAGS)),
+            },
+        )
+
+
+def render_template(
+    source: str,
+    *,
+    title: str,
+    body: str,
+    tags: tuple[str, ...] = (),
+    summary: str = "",
+    link: LinkInfo | None = None,
+    source_html: str = "",
+    date: datetime | None = None,
+    topic: str = "",
+    kind: str = "text",
+    text: str = "",
+) -> str:
+    """The note through the template, as Telegram-safe HTML. ``body``/``source_html`` are HTML."""
+    variables = {
+        "title": title,
+        "body": mark_safe(sanitize(body)),  # noqa: S308 - sanitized just now
+        "tags": " ".join(f"#{tag}" for tag in tags),
+        "tag_list": list(tags),
+        "summary": summary,
+        "link": link.url if link else "",
+        "link_title": link.title if link else "",
+        "link_description": link.description if link else "",
+        "source": mark_safe(sanitize(source_html)),  # noqa: S308 - sanitized just now
+        "date": date,
+        "topic": topic,
+        "kind": kind,
+        "text": text,
+    }
+    try:
+        markup = compile_template(source).render(Context(variables, autoescape=True))
+    except Exception:  # a broken template saved before validation existed
+        from topics.models import DEFAULT_FORMAT_TEMPLATE
+
+        markup = compile_template(DEFAULT_FORMAT_TEMPLATE).render(Context(variables))
+    return sanitize(markup).strip()
+
+
+def source_html(forward_origin: dict[str, Any] | None) -> SafeString:
+    """Where a forwarded message came from, linked to the post when it is public."""
+    name, url = _origin(forward_origin)
+    if url:
+        return SafeString(f'<a href="{escape(url)}">{escape(name)}</a>')
+    return escape(name)
+
+
+def forward_name(forward_origin: dict[str, Any] | None) -> str:
+    """The plain name of a forward's origin (a channel, a chat, a person)."""
+    return _origin(forward_origin)[0]
+
+
+def _origin(forward_origin: dict[str, Any] | None) -> tuple[str, str]:
+    """Telegram's ``forward_origin`` object as a name and, for public posts, a link."""
+    if not isinstance(forward_origin, dict):
+        return "", ""
+    kind = forward_origin.get("type")
+    chat = forward_origin.get("chat") or forward_origin.get("sender_chat")
+    if kind in {"channel", "chat"} and isinstance(chat, dict):
+        name = str(chat.get("title") or chat.get("username") or "")
+        username, message_id = chat.get("username"), forward_origin.get("message_id")
+        url = f"https://t.me/{username}/{message_id}" if username and message_id else ""
+        return name, url
+    user = forward_origin.get("sender_user")
+    if kind == "user" and isinstance(user, dict):
+        name = " ".join(str(user.get(key) or "") for key in ("first_name", "last_name"))
+        return name.strip() or str(user.get("username") or ""), ""
+    return str(forward_origin.get("sender_user_name") or ""), ""
+
+
+def _sample_variables() -> dict[str, Any]:
+    return {
+        "title": "Sample <title> & co",
+        "body": mark_safe("<b>Sample</b> body &amp; text"),
+        "tags": "#sample #note",
+        "tag_list": ["sample", "note"],
+        "summary": "A sample note.",
+        "link": "https://example.org/a?b=1&c=2",
+        "link_title": "Example",
+        "link_description": "An example page",
+        "source": mark_safe('<a href="https://t.me/example/1">Example channel</a>'),
+        "date": datetime(2026, 1, 31, 12, 0, tzinfo=UTC),
+        "topic": "Sample topic",
+        "kind": "text",
+        "text": "Sample body & text",
+    }

@@ -1,0 +1,253 @@
+"""Classifying, rendering and learning: the AI layer applied to stored notes.
+
+These services load what the AI layer needs from the database, call the pure
+interface in ``notes.ai`` and store the outcome on the note. They never change
+``note.status``: the pipeline decides what happens next.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+from django.utils import timezone
+
+from notes.ai import (
+    ClassificationResult,
+    Example,
+    LinkInfo,
+    NoteContext,
+    RenderContext,
+    RenderedNote,
+    TopicInfo,
+    classify_note,
+    render_note,
+)
+from notes.ai.telegram_html import entities_to_html
+from notes.ai.templates import forward_name, source_html
+from notes.ai.textfeatures import first_line_title
+from notes.models import FilingExample, Note, NoteKind
+from secretary.services import preferences_for
+from topics.models import Topic
+from topics.selectors import group_for_owner, topic_list_for_group
+
+# How much of the owner's history the classifier sees (the prompt uses a few
+# per topic; the local classifier uses them all).
+EXAMPLES_LIMIT = 200
+EXAMPLE_CHARS = 500
+ERROR_PREFIX = "classification: "
+
+
+def note_classify(*, note: Note) -> ClassificationResult:
+    """Classify the note among its owner's topics and store the outcome on the note.
+
+    Stores topic, ai_provider, confidence, reason, alternatives, title, tags,
+    classification (the full answer, ``suggested_topic_id``,
+    ``suggested_topic_name`` and ``failures``), token usage and cost; sets
+    ``last_error`` when every provider failed. Never raises because a
+    provider failed. With no group or no selectable topics no provider is
+    called and the topic stays None.
+    """
+    topics = _selectable_topics(note)
+    context = note_context(note=note, topics=topics)
+    result = classify_note(context)  # with no topics it asks no provider
+    _store_classification(note, result, {str(topic.pk): topic for topic in topics})
+    return result
+
+
+def note_render(*, note: Note, topic: Topic) -> RenderedNote:
+    """Render the note for ``topic`` and save ``note.rendered_text`` (and title/tags).
+
+    The topic's format template is applied in code; a model rewrites the text
+    only when the topic has style instructions (never for a private topic).
+    The owner's formatting (``note.entities``) survives into the body.
+    """
+    preferences = preferences_for(user=note.owner)
+    title = note.title or _fallback_title(note)
+    tags = tuple(str(tag) for tag in note.tags or ())
+    context = RenderContext(
+        topic=_topic_info(topic),
+        template=topic.format_template,
+        language=preferences.effective_language,
+        body_html=_body_html(note),
+        text=note.content,
+        title=title,
+        summary=str((note.classification or {}).get("summary") or ""),
+        tags=tags,
+        link=_link(note),
+        source_html=str(source_html(note.forward_origin)),
+        date=timezone.localtime(note.created_at, _zone(preferences.time_zone)),
+        kind=note.kind,
+        providers=tuple(preferences.provider_chain),
+    )
+    rendered = render_note(context)
+    _store_rendering(note, rendered)
+    return rendered
+
+
+@transaction.atomic
+def note_filing_record(*, note: Note, topic: Topic) -> None:
+    """Remember that the owner filed ``note`` into ``topic``, as an example or a correction.
+
+    A correction is a filing into another topic than the one the AI suggested
+    (``classification["suggested_topic_id"]``). One record per note: filing the
+    note again replaces it.
+    """
+    if topic.group.owner_id != note.owner_id:
+        raise ValueError("A note can only be filed into its owner's own topics.")
+    suggested_id = (note.classification or {}).get("suggested_topic_id")
+    suggested = (
+        Topic.objects.filter(pk=suggested_id, group=topic.group).first()
+        if isinstance(suggested_id, int)
+        else None
+    )
+    FilingExample.objects.update_or_create(
+        note=note,
+        defaults={
+            "owner_id": note.owner_id,
+            "topic": topic,
+            "suggested_topic": suggested,
+            "text": _example_text(note),
+        },
+    )
+
+
+def note_context(*, note: Note, topics: list[Topic]) -> NoteContext:
+    """What the AI layer may know about ``note``, with ``topics`` as the choice."""
+    preferences = preferences_for(user=note.owner)
+    return NoteContext(
+        text=note.content,
+        language=preferences.effective_language,
+        topics=tuple(_topic_info(topic) for topic in topics),
+        kind=note.kind,
+        link=_link(note),
+        forward_from=forward_name(note.forward_origin),
+        examples=_examples(note, topics),
+        providers=tuple(preferences.provider_chain),
+    )
+
+
+def _selectable_topics(note: Note) -> list[Topic]:
+    group = group_for_owner(owner=note.owner)
+    return list(topic_list_for_group(group=group)) if group is not None else []
+
+
+def _topic_info(topic: Topic) -> TopicInfo:
+    return TopicInfo(
+        key=str(topic.pk),
+        name=topic.name,
+        description=topic.description,
+        style_instructions=topic.style_instructions,
+        is_private=topic.is_private,
+    )
+
+
+def _examples(note: Note, topics: list[Topic]) -> tuple[Example, ...]:
+    """The owner's most recent filings into these topics, newest first."""
+    if not topics:
+        return ()
+    rows = (
+        FilingExample.objects.filter(owner_id=note.owner_id, topic__in=topics)
+        .exclude(note_id=note.pk)
+        .order_by("-updated_at", "-id")
+        .values_list("text", "topic_id", "suggested_topic_id")[:EXAMPLES_LIMIT]
+    )
+    return tuple(
+        Example(text=text, topic_key=str(topic_id), suggested_key=_key(suggested_id))
+        for text, topic_id, suggested_id in rows
+    )
+
+
+def _key(pk: int | None) -> str | None:
+    return None if pk is None else str(pk)
+
+
+def _link(note: Note) -> LinkInfo | None:
+    meta = note.link_metadata
+    if not isinstance(meta, dict) or not any(meta.get(k) for k in ("url", "title", "description")):
+        return None
+    return LinkInfo(
+        url=str(meta.get("url") or ""),
+        title=str(meta.get("title") or ""),
+        description=str(meta.get("description") or ""),
+    )
+
+
+def _store_classification(
+    note: Note, result: ClassificationResult, topics: dict[str, Topic]
+) -> None:
+    topic = topics.get(result.topic_key or "")
+    details = result.as_dict()
+    details["suggested_topic_id"] = topic.pk if topic else None
+    note.topic = topic
+    note.ai_provider = result.provider
+    note.confidence = result.confidence
+    note.reason = result.reason
+    note.alternatives = [
+        {"topic_id": topics[alt.topic_key].pk, "confidence": alt.confidence}
+        for alt in result.alternatives
+        if alt.topic_key in topics
+    ]
+    note.title = result.title[:255]
+    note.tags = list(result.tags)
+    note.classification = details
+    note.input_tokens = result.usage.input_tokens
+    note.output_tokens = result.usage.output_tokens
+    note.cost_usd = result.cost_usd
+    if result.failures and not result.provider:
+        note.last_error = ERROR_PREFIX + "; ".join(
+            f"{name}: {why}" for name, why in result.failures.items()
+        )
+    elif note.last_error.startswith(ERROR_PREFIX):
+        note.last_error = ""
+    note.save()
+
+
+def _store_rendering(note: Note, rendered: RenderedNote) -> None:
+    note.rendered_text = rendered.html
+    fields = ["rendered_text", "updated_at"]
+    if rendered.title and rendered.title != note.title:
+        note.title = rendered.title[:255]
+        fields.append("title")
+    if list(rendered.tags) != list(note.tags or []):
+        note.tags = list(rendered.tags)
+        fields.append("tags")
+    if rendered.provider:
+        note.input_tokens += rendered.usage.input_tokens
+        note.output_tokens += rendered.usage.output_tokens
+        note.cost_usd = Decimal(note.cost_usd) + rendered.cost_usd
+        fields += ["input_tokens", "output_tokens", "cost_usd"]
+    note.save(update_fields=fields)
+
+
+def _body_html(note: Note) -> str:
+    """The note's words as HTML; a bare link is left to the template's ``link``."""
+    text = note.text
+    meta = note.link_metadata if isinstance(note.link_metadata, dict) else {}
+    if note.kind == NoteKind.LINK and text.strip() == str(meta.get("url") or "").strip():
+        return ""
+    if text:
+        return entities_to_html(text, note.entities or None)
+    return entities_to_html(note.transcript, None)
+
+
+def _fallback_title(note: Note) -> str:
+    link = _link(note)
+    return first_line_title(link.title if link and link.title else note.content)
+
+
+def _example_text(note: Note) -> str:
+    parts = [note.content]
+    link = _link(note)
+    if link:
+        parts += [link.title, link.description]
+    parts.append(forward_name(note.forward_origin))
+    return "\n".join(part for part in parts if part)[:EXAMPLE_CHARS]
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

@@ -1,0 +1,49 @@
+"""Speech to text for voice, audio and video notes, through the owner's provider chain."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from notes.ai import AudioInput, transcribe_voice
+from notes.ai.errors import TranscriptionFailed, TranscriptionUnavailable
+from notes.models import Note
+from secretary.services import preferences_for
+
+__all__ = ["TranscriptionFailed", "TranscriptionUnavailable", "note_transcribe"]
+
+
+def note_transcribe(*, note: Note, audio: bytes, filename: str, mime_type: str) -> str:
+    """Transcribe ``audio`` with the chain's STT-capable providers; store and return the text.
+
+    OpenAI uses ``OPENAI_STT_MODEL``; Gemini takes the audio as input. Raises
+    ``TranscriptionUnavailable`` when no such provider has a key in the owner's
+    chain, ``TranscriptionFailed`` (saying why) when all of them failed; the
+    note is left as it was in both cases. Token usage and cost add to the note's.
+    """
+    preferences = preferences_for(user=note.owner)
+    transcript = transcribe_voice(
+        AudioInput(
+            data=audio,
+            filename=filename,
+            mime_type=mime_type,
+            language=preferences.effective_language,
+            duration=_duration(note),
+            providers=tuple(preferences.provider_chain),
+        )
+    )
+    note.transcript = transcript.text
+    note.input_tokens += transcript.usage.input_tokens
+    note.output_tokens += transcript.usage.output_tokens
+    note.cost_usd = Decimal(note.cost_usd) + transcript.cost_usd
+    note.save(
+        update_fields=["transcript", "input_tokens", "output_tokens", "cost_usd", "updated_at"]
+    )
+    return transcript.text
+
+
+def _duration(note: Note) -> float | None:
+    """Telegram tells a voice's duration; the note's file metadata may carry it."""
+    for file in note.files or []:
+        if isinstance(file, dict) and isinstance(file.get("duration"), int | float):
+            return float(file["duration"])
+    return None
