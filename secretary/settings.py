@@ -251,6 +251,7 @@ LOGGING = {
     "loggers": {
         # httpx logs every request URL, and the Bot API puts the token in the URL.
         "httpx": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},  # the AI SDKs' transport: one line per request
         "aiogram.event": {"level": "WARNING"},
     },
 }
