@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notes.models import Note, PendingConfirmation
+from notes.models import FilingExample, Note, PendingConfirmation
 from notes.services.expiry import pending_confirmations_expire
 
 
@@ -75,3 +75,23 @@ class PendingConfirmationAdmin(admin.ModelAdmin):
             % {"count": len(expired)},
             messages.SUCCESS,
         )
+
+
+@admin.register(FilingExample)
+class FilingExampleAdmin(admin.ModelAdmin):
+    """What the classifier learns from: the owner's filings and corrections."""
+
+    list_display = ["short_text", "owner", "topic", "suggested_topic", "correction", "updated_at"]
+    list_filter = [("suggested_topic", admin.EmptyFieldListFilter), "updated_at"]
+    search_fields = ["=owner__telegram_id", "owner__telegram_username", "text", "topic__name"]
+    autocomplete_fields = ["owner", "note", "topic", "suggested_topic"]
+    readonly_fields = ["created_at", "updated_at"]
+    list_select_related = ["owner", "topic", "suggested_topic"]
+
+    @admin.display(description=_("text"))
+    def short_text(self, example: FilingExample) -> str:
+        return example.text[:80] + ("…" if len(example.text) > 80 else "")
+
+    @admin.display(description=_("correction"), boolean=True)
+    def correction(self, example: FilingExample) -> bool:
+        return example.is_correction

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -106,6 +107,15 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Imported here: the topics app must load without the AI layer's modules.
+        from notes.ai.templates import validate_format_template
+
+        try:
+            validate_format_template(self.format_template)
+        except ValidationError as exc:
+            raise ValidationError({"format_template": exc.messages}) from None
 
     @property
     def is_general(self) -> bool:
