@@ -7,7 +7,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from notes.models import Note, NoteKind, NoteStatus, PendingConfirmation
+from notes.models import FilingExample, Note, NoteKind, NoteStatus, PendingConfirmation
 from secretary.models import Language, Preferences, User
 from telegram_bot.models import TelegramUpdate
 from topics.models import ForumGroup, Topic
@@ -91,6 +91,16 @@ class PendingConfirmationFactory(factory.django.DjangoModelFactory):
     preview_chat_id = factory.LazyAttribute(lambda p: p.note.source_chat_id)
     preview_message_id = factory.Sequence(lambda n: 10_000 + n)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))
+
+
+class FilingExampleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FilingExample
+
+    note = factory.SubFactory(NoteFactory, status=NoteStatus.PUBLISHED)
+    owner = factory.LazyAttribute(lambda e: e.note.owner)
+    topic = factory.SubFactory(TopicFactory, group__owner=factory.SelfAttribute("...owner"))
+    text = factory.LazyAttribute(lambda e: e.note.text)
 
 
 class TelegramUpdateFactory(factory.django.DjangoModelFactory):

@@ -12,7 +12,7 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
@@ -116,7 +116,8 @@ def render_note(context: RenderContext) -> RenderedNote:
     rewrite = _rewrite(context, failures) if _wants_rewrite(context) else None
     title = (rewrite.title if rewrite and rewrite.title else context.title).strip()
     body = escape(rewrite.body) if rewrite else context.body_html
-    with translation.override(context.language):
+    zone = context.date.tzinfo if context.date and context.date.tzinfo else None
+    with translation.override(context.language), timezone.override(zone):
         html = render_template(
             context.template,
             title=title,

@@ -63,11 +63,19 @@ def entities_to_html(text: str, entities: list[dict[str, Any]] | None) -> str:
     from aiogram.utils.text_decorations import html_decoration
 
     try:
-        markup = html_decoration.unparse(text, [MessageEntity(**entity) for entity in entities])
+        parsed = [MessageEntity(**_attribute_safe(entity)) for entity in entities]
+        markup = html_decoration.unparse(text, parsed)
     except Exception:  # malformed entities must not lose the note's text
         logger.warning("Could not apply %d entities; keeping the plain text", len(entities))
         return html.escape(text, quote=False)
     return sanitize(markup)
+
+
+def _attribute_safe(entity: dict[str, Any]) -> dict[str, Any]:
+    """aiogram writes a link's URL into ``href="…"`` as is: escape it first."""
+    if isinstance(entity.get("url"), str):
+        return {**entity, "url": html.escape(entity["url"], quote=True)}
+    return entity
 
 
 class _Sanitizer(HTMLParser):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from notes.ai.telegram_html import ALLOWED_TAGS, sanitize, sanitize_report
 from notes.ai.types import LinkInfo
 
+_BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _FORBIDDEN_TAGS = re.compile(r"{%\s*(load|include|extends|debug|ssi|block)\b")
 _ENGINE = Engine(autoescape=True, debug=False, loaders=[], libraries={}, string_if_invalid="")
 
@@ -103,7 +104,8 @@ def render_template(
         from topics.models import DEFAULT_FORMAT_TEMPLATE
 
         markup = compile_template(DEFAULT_FORMAT_TEMPLATE).render(Context(variables))
-    return sanitize(markup).strip()
+    # An empty section leaves its blank lines behind; two in a row are enough.
+    return _BLANK_RUNS.sub("\n\n", sanitize(markup)).strip()
 
 
 def source_html(forward_origin: dict[str, Any] | None) -> SafeString:

@@ -7,8 +7,9 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from notes.models import Note, NoteStatus, PendingConfirmation
+from notes.models import FilingExample, Note, NoteStatus, PendingConfirmation
 from tests.factories import (
+    FilingExampleFactory,
     ForumGroupFactory,
     NoteFactory,
     PendingConfirmationFactory,
@@ -69,6 +70,7 @@ def _make(model):
     from django_celery_beat.models import ClockedSchedule, CrontabSchedule, SolarSchedule
 
     makers = {
+        FilingExample: lambda: FilingExampleFactory(),
         Group: lambda: Group.objects.create(name="support"),
         ClockedSchedule: lambda: ClockedSchedule.objects.create(clocked_time=timezone.now()),
         CrontabSchedule: lambda: CrontabSchedule.objects.create(),

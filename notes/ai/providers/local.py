@@ -36,6 +36,8 @@ from notes.ai.types import (
 NAME_WEIGHT = 3.0
 DESCRIPTION_WEIGHT = 1.0
 EXAMPLE_WEIGHT = 1.0
+# The owner said outright where such a note belongs: that counts double.
+CORRECTION_WEIGHT = 2.0
 CORRECTION_PENALTY = 0.5
 CONCEPT_WEIGHT = 4.0
 MAX_EXAMPLES_PER_TOPIC = 50
@@ -78,8 +80,13 @@ def rank(context: NoteContext) -> list[tuple[str, float]]:
     return sorted(scores, key=lambda pair: -pair[1])
 
 
+@lru_cache(maxsize=8192)
 def note_features(text: str) -> dict[str, float]:
-    """The note's features: n-grams of its words, then concepts, with damped counts."""
+    """The note's features: n-grams of its words, then concepts, with damped counts.
+
+    Cached (an index rebuilt after a new filing re-reads the same examples), so
+    callers must not change the returned dict.
+    """
     counts: dict[str, float] = defaultdict(float)
     tokens = words(text)
     for token in tokens:
@@ -124,7 +131,8 @@ def _topic_vector(topic: TopicInfo, examples: tuple[Example, ...]) -> dict[str, 
     _add(vector, topic.description, DESCRIPTION_WEIGHT)
     for example in examples:
         if example.topic_key == topic.key:
-            _add(vector, example.text, EXAMPLE_WEIGHT)
+            weight = CORRECTION_WEIGHT if example.is_correction else EXAMPLE_WEIGHT
+            _add(vector, example.text, weight)
         else:  # a correction away from this topic
             _add(vector, example.text, -CORRECTION_PENALTY)
     return vector

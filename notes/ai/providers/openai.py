@@ -176,7 +176,9 @@ def _translated[T](call: Callable[[], T]) -> T:
     except openai.APIStatusError as exc:
         if exc.status_code >= 500:
             raise ServerError(f"HTTP {exc.status_code}") from None
-        raise ProviderError(f"HTTP {exc.status_code}: {str(exc.message)[:160]}") from None
+        body = exc.body if isinstance(exc.body, dict) else {}
+        message = body.get("message") or exc.message
+        raise ProviderError(f"HTTP {exc.status_code}: {str(message)[:160]}") from None
     except openai.APIResponseValidationError:
         raise InvalidAnswer("malformed response") from None
     except openai.OpenAIError as exc:

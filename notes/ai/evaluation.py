@@ -1,0 +1,170 @@
+"""Measuring a provider on a labelled data set (``manage.py evaluate_classifier``).
+
+A data set is JSON lines (``workspace``, ``kind``, ``text``, optional ``link``
+and ``forward_from``, and the ``expected`` topic key) plus a workspaces file
+naming each workspace's language and topics. Each note is classified by one
+provider, alone (no chain), so a provider's failures count as misses.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from notes.ai.errors import ProviderError
+from notes.ai.providers import get_provider
+from notes.ai.types import Example, LinkInfo, NoteContext, TopicInfo
+
+EVAL_DIR = Path(__file__).resolve().parent / "eval"
+DEFAULT_DATASET = EVAL_DIR / "dev.jsonl"
+DEFAULT_WORKSPACES = EVAL_DIR / "workspaces.json"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    language: str
+    topics: tuple[TopicInfo, ...]
+
+
+@dataclass(frozen=True)
+class Case:
+    workspace: str
+    kind: str
+    text: str
+    expected: str
+    link: LinkInfo | None = None
+    forward_from: str = ""
+
+
+@dataclass
+class Miss:
+    case: Case
+    got: str | None
+    why: str = ""
+
+
+@dataclass
+class Report:
+    provider: str
+    total: int = 0
+    top1: int = 0
+    top3: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    misses: list[Miss] = field(default_factory=list)
+
+    @property
+    def top1_share(self) -> float:
+        return self.top1 / self.total if self.total else 0.0
+
+    @property
+    def top3_share(self) -> float:
+        return self.top3 / self.total if self.total else 0.0
+
+    def latency(self, quantile: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        if not ordered:
+            return 0.0
+        return ordered[min(len(ordered) - 1, int(quantile * len(ordered)))]
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.latencies_ms) if self.latencies_ms else 0.0
+
+    def misses_by_topic(self) -> dict[str, list[Miss]]:
+        grouped: dict[str, list[Miss]] = defaultdict(list)
+        for miss in self.misses:
+            grouped[f"{miss.case.workspace}/{miss.case.expected}"].append(miss)
+        return dict(sorted(grouped.items()))
+
+
+def load_workspaces(path: Path) -> dict[str, Workspace]:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        name: Workspace(
+            language=str(data.get("language", "en")),
+            topics=tuple(
+                TopicInfo(key=t["key"], name=t["name"], description=t.get("description", ""))
+                for t in data["topics"]
+            ),
+        )
+        for name, data in raw.items()
+    }
+
+
+def load_cases(path: Path) -> list[Case]:
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            link = row.get("link")
+            cases.append(
+                Case(
+                    workspace=row["workspace"],
+                    kind=row.get("kind", "text"),
+                    text=row["text"],
+                    expected=row["expected"],
+                    link=LinkInfo(**link) if link else None,
+                    forward_from=row.get("forward_from", ""),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{number}: {exc}") from None
+    return cases
+
+
+def evaluate(
+    cases: list[Case], workspaces: dict[str, Workspace], provider_name: str, *, learn: bool = False
+) -> Report:
+    """Classify every case with one provider.
+
+    With ``learn`` each note is classified as if the owner had filed all the
+    *other* notes of its workspace (leave-one-out): what learning adds.
+    """
+    provider = get_provider(provider_name)
+    reason = provider.unavailable_reason()
+    if reason:
+        raise ValueError(f"{provider_name} cannot be evaluated: {reason}")
+    report = Report(provider=provider_name)
+    for case in cases:
+        workspace = workspaces[case.workspace]
+        examples = _examples(case, cases) if learn else ()
+        context = NoteContext(
+            text=case.text,
+            language=workspace.language,
+            topics=workspace.topics,
+            kind=case.kind,
+            link=case.link,
+            forward_from=case.forward_from,
+            examples=examples,
+            providers=(provider_name,),
+        )
+        started = time.perf_counter()
+        try:
+            result = provider.classify(context)
+        except ProviderError as exc:
+            report.latencies_ms.append((time.perf_counter() - started) * 1000)
+            report.total += 1
+            report.misses.append(Miss(case, None, f"{type(exc).__name__}: {exc}"))
+            continue
+        report.latencies_ms.append((time.perf_counter() - started) * 1000)
+        ranked = [result.topic_key, *(alt.topic_key for alt in result.alternatives)]
+        report.total += 1
+        report.top1 += ranked[0] == case.expected
+        report.top3 += case.expected in ranked[:3]
+        if ranked[0] != case.expected:
+            report.misses.append(Miss(case, ranked[0]))
+    return report
+
+
+def _examples(case: Case, cases: list[Case]) -> tuple[Example, ...]:
+    return tuple(
+        Example(text=other.text, topic_key=other.expected)
+        for other in cases
+        if other.workspace == case.workspace and other is not case
+    )
