@@ -23,23 +23,38 @@ def _fast_and_bounded(settings):
     settings.AI_PROVIDERS = ["local"]
 
 
-@pytest.fixture
-def fake_openai(settings, monkeypatch):
+@pytest.fixture(scope="session")
+def _openai_server():
+    # One server for the session: stopping one takes up to half a second.
     with FakeOpenAI() as server:
-        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-        settings.OPENAI_API_KEY = OPENAI_KEY
-        settings.OPENAI_MODEL = "gpt-4o-mini"
+        yield server
+
+
+@pytest.fixture(scope="session")
+def _gemini_server():
+    with FakeGemini() as server:
         yield server
 
 
 @pytest.fixture
-def fake_gemini(settings, monkeypatch):
-    with FakeGemini() as server:
-        monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.base_url)
-        monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
-        settings.GEMINI_API_KEY = GEMINI_KEY
-        settings.GEMINI_MODEL = "gemini-2.5-flash"
-        yield server
+def fake_openai(_openai_server, settings, monkeypatch):
+    _openai_server.reset()
+    monkeypatch.setenv("OPENAI_BASE_URL", _openai_server.base_url)
+    settings.OPENAI_API_KEY = OPENAI_KEY
+    settings.OPENAI_MODEL = "gpt-4o-mini"
+    yield _openai_server
+    _openai_server.reset()
+
+
+@pytest.fixture
+def fake_gemini(_gemini_server, settings, monkeypatch):
+    _gemini_server.reset()
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", _gemini_server.base_url)
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    settings.GEMINI_API_KEY = GEMINI_KEY
+    settings.GEMINI_MODEL = "gemini-2.5-flash"
+    yield _gemini_server
+    _gemini_server.reset()
 
 
 @pytest.fixture

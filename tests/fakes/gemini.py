@@ -25,8 +25,23 @@ class FakeGemini(FakeServer):
     def __init__(self) -> None:
         super().__init__()
         self._answers: deque[str] = deque()
+        self._defaults()
+
+    def _defaults(self) -> None:
+        self._answers.clear()
         self.usage = {"prompt": 900, "candidates": 60, "cached": 0}
         self.transcript = {"text": "позвонить маме вечером", "language": "ru"}
+
+    def reset(self) -> None:
+        """Forget requests, faults and scripted answers (a fake shared between tests)."""
+        super().reset()
+        self._defaults()
+
+    def _is_stale(self, request: Request) -> bool:
+        """A request held (stalled) since before the last reset: it must not take the
+        answers scripted for the next test."""
+        with self._lock:
+            return not any(seen is request for seen in self.requests)
 
     def answer_next(self, answer: dict[str, Any] | str) -> None:
         self._answers.append(answer if isinstance(answer, str) else json.dumps(answer))
@@ -73,7 +88,10 @@ class FakeGemini(FakeServer):
                     400, "contents and a JSON response schema are required", "INVALID_ARGUMENT"
                 ),
             )
-        text = self._answers.popleft() if self._answers else self._default_answer(schema)
+        if self._answers and not self._is_stale(request):
+            text = self._answers.popleft()
+        else:
+            text = self._default_answer(schema)
         return Response(
             body={
                 "candidates": [

@@ -23,10 +23,25 @@ class FakeOpenAI(FakeServer):
     def __init__(self) -> None:
         super().__init__()
         self._answers: deque[str] = deque()
+        self._ids = itertools.count(1)
+        self._defaults()
+
+    def _defaults(self) -> None:
+        self._answers.clear()
         self.usage = {"prompt_tokens": 1200, "completion_tokens": 80, "cached_tokens": 1024}
         self.transcript = "купить молоко и хлеб"
         self.transcript_seconds = 4.2
-        self._ids = itertools.count(1)
+
+    def reset(self) -> None:
+        """Forget requests, faults and scripted answers (a fake shared between tests)."""
+        super().reset()
+        self._defaults()
+
+    def _is_stale(self, request: Request) -> bool:
+        """A request held (stalled) since before the last reset: it must not take the
+        answers scripted for the next test."""
+        with self._lock:
+            return not any(seen is request for seen in self.requests)
 
     @property
     def base_url(self) -> str:
@@ -62,7 +77,7 @@ class FakeOpenAI(FakeServer):
                 ),
             )
         if request.method == "POST" and request.path == "/v1/chat/completions":
-            return self._completion(request.json)
+            return self._completion(request.json, scripted=not self._is_stale(request))
         if request.method == "POST" and request.path == "/v1/audio/transcriptions":
             return self._transcription(request)
         return Response(
@@ -70,7 +85,7 @@ class FakeOpenAI(FakeServer):
             error_body(f"Invalid URL ({request.method} {request.path})", "invalid_request_error"),
         )
 
-    def _completion(self, body: dict[str, Any]) -> Response:
+    def _completion(self, body: dict[str, Any], *, scripted: bool = True) -> Response:
         schema = (body.get("response_format") or {}).get("json_schema") or {}
         if not body.get("model") or not body.get("messages") or schema.get("strict") is not True:
             return Response(
@@ -80,7 +95,10 @@ class FakeOpenAI(FakeServer):
                     "invalid_request_error",
                 ),
             )
-        content = self._answers.popleft() if self._answers else _default_answer(schema["schema"])
+        if scripted and self._answers:
+            content = self._answers.popleft()
+        else:
+            content = _default_answer(schema["schema"])
         number = next(self._ids)
         return Response(
             body={
