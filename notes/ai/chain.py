@@ -67,8 +67,9 @@ def _classify_with_chain(context: NoteContext) -> ClassificationResult:
         names = [LocalProvider.name]
     for name in names:
         provider = get_provider(name)
-        view = context if not provider.remote else remote_context
-        assert view is not None
+        view = remote_context if provider.remote else context
+        if view is None:
+            continue
         result = _attempt(provider, partial(provider.classify, view), failures)
         if result is not None:
             return replace(result, failures=failures)

@@ -52,3 +52,45 @@ def test_retry_after_reads_milliseconds_and_seconds():
     assert parse_retry_after({"retry-after-ms": "250"}) == 0.25
     assert parse_retry_after({"retry-after": "3"}) == 3.0
     assert parse_retry_after({"retry-after": "Wed, 21 Oct 2026 07:28:00 GMT"}) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model", "expected", "absent"),
+    [
+        ("gpt-4o-mini", {"temperature": 0, "max_completion_tokens": 800}, "reasoning_effort"),
+        ("gpt-5-mini", {"reasoning_effort": "low", "max_completion_tokens": 3200}, "temperature"),
+    ],
+)
+def test_reasoning_models_get_no_temperature(fake_openai, settings, model, expected, absent):
+    from notes.ai import NoteContext, TopicInfo
+    from notes.ai.providers.openai import OpenAIProvider
+
+    settings.OPENAI_MODEL = model
+    OpenAIProvider().classify(NoteContext(text="x", language="en", topics=(TopicInfo("a", "A"),)))
+
+    sent = fake_openai.requests[0].json
+    assert expected.items() <= sent.items()
+    assert absent not in sent
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model", "thinking"),
+    [
+        ("gemini-2.5-flash", {"thinking_budget": 0}),
+        ("gemini-2.5-pro", None),
+    ],  # as the SDK spells it
+)
+def test_thinking_is_switched_off_only_where_the_model_allows(
+    fake_gemini, settings, model, thinking
+):
+    from notes.ai import NoteContext, TopicInfo
+    from notes.ai.providers.gemini import GeminiProvider
+
+    settings.GEMINI_MODEL = model
+    GeminiProvider().classify(NoteContext(text="x", language="en", topics=(TopicInfo("a", "A"),)))
+
+    [request] = fake_gemini.requests
+    assert request.path == f"/v1/models/{model}:generateContent"
+    assert request.json["generationConfig"].get("thinkingConfig") == thinking

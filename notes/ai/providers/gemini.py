@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/"
 MAX_OUTPUT_TOKENS = 800
+THINKING_OPTIONAL_MODELS = ("gemini-2.5-flash", "gemini-2.0-flash")
 _RETRY_DELAY = re.compile(r"^(\d+(?:\.\d+)?)s$")
 
 
@@ -110,14 +111,20 @@ class GeminiProvider(Provider):
     def _generate(self, system: str, parts: list[Any], schema: dict[str, Any]) -> Any:
         from google.genai import types
 
+        model = settings.GEMINI_MODEL
         config = types.GenerateContentConfig(
             system_instruction=system,
             response_mime_type="application/json",
             response_json_schema=schema,
             temperature=0,
             max_output_tokens=MAX_OUTPUT_TOKENS,
-            # Filing a note needs no deliberation; thinking tokens cost and delay.
-            thinking_config=types.ThinkingConfig(thinking_budget=0),
+            # Filing a note needs no deliberation: thinking tokens cost and delay. Only
+            # the flash models accept a zero budget; others keep their own default.
+            thinking_config=(
+                types.ThinkingConfig(thinking_budget=0)
+                if model.startswith(THINKING_OPTIONAL_MODELS)
+                else None
+            ),
         )
         contents = [
             types.Content(
@@ -129,7 +136,7 @@ class GeminiProvider(Provider):
             return call_with_retries(
                 lambda: _translated(
                     lambda: client.models.generate_content(
-                        model=settings.GEMINI_MODEL, contents=contents, config=config
+                        model=model, contents=contents, config=config
                     )
                 ),
                 provider=self.name,

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_OUTPUT_TOKENS = 800
+REASONING_MODELS = ("o1", "o3", "o4", "gpt-5")
 
 
 class OpenAIProvider(Provider):
@@ -132,13 +133,20 @@ class OpenAIProvider(Provider):
                             "type": "json_schema",
                             "json_schema": {"name": schema_name, "strict": True, "schema": schema},
                         },
-                        temperature=0,
-                        max_completion_tokens=MAX_OUTPUT_TOKENS,
                         prompt_cache_key=prompts.cache_key(prefix),
+                        **_sampling(settings.OPENAI_MODEL),
                     )
                 ),
                 provider=self.name,
             )
+
+
+def _sampling(model: str) -> dict[str, Any]:
+    """Deterministic answers where the model allows; reasoning models take no temperature
+    and spend output tokens thinking, so they get a small effort and more room."""
+    if model.startswith(REASONING_MODELS):
+        return {"reasoning_effort": "low", "max_completion_tokens": 4 * MAX_OUTPUT_TOKENS}
+    return {"temperature": 0, "max_completion_tokens": MAX_OUTPUT_TOKENS}
 
 
 @contextmanager
