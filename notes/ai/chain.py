@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from notes.ai import routing
 from notes.ai.errors import ProviderError, TranscriptionFailed, TranscriptionUnavailable
-from notes.ai.providers import Provider, Rewrite, get_provider
+from notes.ai.providers import PROVIDERS, Provider, Rewrite, get_provider
 from notes.ai.providers.local import LocalProvider, rank
 from notes.ai.templates import render_template
 from notes.ai.textfeatures import first_line_title
@@ -59,7 +59,7 @@ def classify_note(context: NoteContext) -> ClassificationResult:
 def _classify_with_chain(context: NoteContext) -> ClassificationResult:
     failures: dict[str, str] = {}
     remote_context = _remote_context(context)
-    names = list(dict.fromkeys(context.providers))
+    names = _known(context.providers, failures)
     if remote_context is None:
         for name in names:
             if get_provider(name).remote:
@@ -80,6 +80,17 @@ def _classify_with_chain(context: NoteContext) -> ClassificationResult:
         title=first_line_title(context.text),
         failures=failures,
     )
+
+
+def _known(names: tuple[str, ...], failures: dict[str, str]) -> list[str]:
+    """The chain's provider names in order, once each; unknown ones are reported, not fatal."""
+    known = []
+    for name in dict.fromkeys(names):
+        if name in PROVIDERS:
+            known.append(name)
+        else:
+            failures[name] = "unknown provider"
+    return known
 
 
 def _remote_context(context: NoteContext) -> NoteContext | None:
@@ -149,7 +160,7 @@ def _wants_rewrite(context: RenderContext) -> bool:
 
 
 def _rewrite(context: RenderContext, failures: dict[str, str]) -> Rewrite | None:
-    for name in dict.fromkeys(context.providers):
+    for name in _known(context.providers, failures):
         provider = get_provider(name)
         if not provider.can_rewrite:
             continue
@@ -161,7 +172,7 @@ def _rewrite(context: RenderContext, failures: dict[str, str]) -> Rewrite | None
 
 def transcribe_voice(audio: AudioInput) -> Transcript:
     """Speech to text through the chain's capable providers; raises when none could."""
-    capable = [get_provider(name) for name in dict.fromkeys(audio.providers)]
+    capable = [get_provider(name) for name in _known(audio.providers, {})]
     capable = [p for p in capable if p.can_transcribe and not p.unavailable_reason()]
     if not capable:
         raise TranscriptionUnavailable("no speech-to-text provider is configured")

@@ -62,3 +62,12 @@ def test_with_no_topics_no_provider_is_asked():
     assert result.topic_key is None
     assert result.provider == ""
     assert result.reason == "Нет тем, куда можно положить заметку."
+
+
+def test_an_unknown_provider_in_a_chain_is_reported_and_skipped():
+    result = classify_note(
+        NoteContext(text="дочитал книгу", language="en", topics=TOPICS, providers=("bard", "local"))
+    )
+
+    assert (result.provider, result.topic_key) == ("local", "books")
+    assert result.failures == {"bard": "unknown provider"}
