@@ -1,0 +1,494 @@
+"""A fake Telegram Bot API on loopback: aiogram talks to it through TELEGRAM_API_BASE.
+
+It answers the methods the product uses the way Telegram does (message objects
+with increasing ids, forum topics, files, chat members), records every call with
+its parameters decoded, and checks what Telegram checks: the HTML of texts and
+captions (only Telegram's tags, escaped, balanced), their length after entity
+parsing, edits that change nothing, deleted topics and kicked bots. On demand it
+answers 429 with ``retry_after``, "message thread not found" or "bot was kicked".
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from html import unescape
+from typing import Any
+
+from tests.fakes.server import FakeServer, Request, Response
+
+BOT_ID = 7000001
+BOT_USERNAME = "my_secretary_bot"
+TOKEN = f"{BOT_ID}:AAF4kefakeTokenForTests-only"
+
+# Parameters that are free text: never JSON-decoded, even when they look like numbers.
+_TEXT_PARAMS = frozenset(
+    {"text", "caption", "name", "secret_token", "callback_query_id", "file_id", "url", "title"}
+)
+_ALLOWED_TAGS = frozenset(
+    {
+        "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
+        "a", "tg-emoji", "code", "pre", "blockquote", "tg-time",
+    }
+)  # fmt: skip
+_TOKEN_RE = re.compile(r"<(/?)([a-zA-Z][\w-]*)([^<>]*)>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|([<>&])")
+_NAMED_ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
+
+
+@dataclass
+class Call:
+    """One Bot API call: the method and its decoded parameters."""
+
+    method: str
+    params: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.params[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.params.get(key, default)
+
+    @property
+    def buttons(self) -> list[list[str]]:
+        """Texts of the inline keyboard, row by row."""
+        markup = self.params.get("reply_markup") or {}
+        return [[b["text"] for b in row] for row in markup.get("inline_keyboard", [])]
+
+    @property
+    def callback_data(self) -> list[str]:
+        markup = self.params.get("reply_markup") or {}
+        return [
+            b["callback_data"]
+            for row in markup.get("inline_keyboard", [])
+            for b in row
+            if "callback_data" in b
+        ]
+
+
+def telegram_error(code: int, description: str, **parameters: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return body
+
+
+def html_problem(text: str) -> str | None:
+    """Why Telegram would refuse this HTML, or None when it parses."""
+    stack: list[str] = []
+    for match in _TOKEN_RE.finditer(text):
+        closing, tag, _attrs, entity, bare = match.groups()
+        if bare:
+            return f"can't parse entities: unexpected {bare!r} at offset {match.start()}"
+        if entity:
+            if not entity.startswith("#") and entity not in _NAMED_ENTITIES:
+                return f"can't parse entities: unsupported entity &{entity};"
+            continue
+        tag = tag.lower()
+        if tag not in _ALLOWED_TAGS:
+            return f'can\'t parse entities: Unsupported start tag "{tag}"'
+        if closing:
+            if not stack or stack[-1] != tag:
+                return f"can't parse entities: Can't find end tag corresponding to \"{tag}\""
+            stack.pop()
+        else:
+            stack.append(tag)
+    if stack:
+        return (
+            f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
+        )
+    return None
+
+
+def visible_length(text: str, parse_mode: str | None) -> int:
+    """Length in UTF-16 code units after entity parsing, as Telegram counts it."""
+    if parse_mode == "HTML":
+        text = unescape(re.sub(r"<[^<>]+>", "", text))
+    return len(text.encode("utf-16-le")) // 2
+
+
+class FakeTelegram(FakeServer):
+    """The Bot API methods the product uses, with Telegram's answers and checks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bot = {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Secretary",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+        self.chats: dict[int, dict[str, Any]] = {}
+        self.members: dict[tuple[int, int], dict[str, Any]] = {}
+        self.files: dict[str, bytes] = {}
+        self.updates: list[dict[str, Any]] = []
+        self.webhook: dict[str, Any] = {"url": ""}
+        self.gone_threads: set[tuple[int, int]] = set()
+        self.kicked_from: set[int] = set()
+        self.deleted: set[tuple[int, int]] = set()
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._ids = itertools.count(1000)
+        self._threads = itertools.count(500)
+        self._state_lock = threading.Lock()
+        # Stop within 50 ms instead of the default half-second poll: most tests start one.
+        self._thread = threading.Thread(
+            target=lambda: self._httpd.serve_forever(poll_interval=0.05), daemon=True
+        )
+
+    # -- configuration helpers ---------------------------------------------------
+    def add_group(
+        self, chat_id: int, *, title: str = "Мой архив", is_forum: bool = True, username: str = ""
+    ) -> None:
+        chat = {"id": chat_id, "type": "supergroup", "title": title, "is_forum": is_forum}
+        if username:
+            chat["username"] = username
+        self.chats[chat_id] = chat
+
+    def set_member(self, chat_id: int, user_id: int, status: str, **rights: bool) -> None:
+        """Set who ``user_id`` is in ``chat_id``: creator, administrator (with rights), member…"""
+        member: dict[str, Any] = {"status": status, "user": self._user(user_id)}
+        if status == "administrator":
+            member.update(_ADMIN_RIGHTS_OFF | {"can_be_edited": False} | rights)
+        elif status == "creator":
+            member.update({"is_anonymous": False})
+        elif status == "restricted":
+            member.update(_RESTRICTED_DEFAULTS | rights)
+        self.members[(chat_id, user_id)] = member
+
+    def add_file(self, file_id: str, content: bytes) -> None:
+        self.files[file_id] = content
+
+    def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        self.fail_next(
+            429,
+            telegram_error(
+                429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
+            ),
+            match=f"/{method}",
+            times=times,
+        )
+
+    # -- reading what happened ---------------------------------------------------
+    def calls(self, *methods: str) -> list[Call]:
+        """Recorded calls of these methods (all when none given), in order."""
+        with self._lock:
+            requests = list(self.requests)
+        found = []
+        for request in requests:
+            method = _method_of(request)
+            if method and (not methods or method in methods):
+                found.append(Call(method, _decoded(request.form)))
+        return found
+
+    def methods(self) -> list[str]:
+        """Names of the methods called, in order (file downloads appear as ``file``)."""
+        with self._lock:
+            requests = list(self.requests)
+        return [_method_of(request) or "file" for request in requests]
+
+    # -- the API -----------------------------------------------------------------
+    def route(self, request: Request) -> Response:
+        if request.path.startswith("/file/bot"):
+            return self._download(request)
+        method = _method_of(request)
+        if method is None:
+            return Response(404, telegram_error(404, "Not Found"))
+        if not request.path.startswith(f"/bot{TOKEN}/"):
+            return Response(401, telegram_error(401, "Unauthorized"))
+        handler = getattr(self, f"api_{method}", None)
+        if handler is None:
+            return Response(404, telegram_error(404, "Not Found: method not found"))
+        params = _decoded(request.form)
+        problem = self._refusal(method, params)
+        if problem is not None:
+            return problem
+        with self._state_lock:
+            result = handler(params)
+        if isinstance(result, Response):
+            return result
+        return Response(200, {"ok": True, "result": result})
+
+    def _refusal(self, method: str, params: dict[str, Any]) -> Response | None:
+        chat_id = params.get("chat_id")
+        if chat_id in self.kicked_from:
+            return Response(
+                403, telegram_error(403, "Forbidden: bot was kicked from the supergroup chat")
+            )
+        thread = params.get("message_thread_id")
+        if thread is not None and (chat_id, thread) in self.gone_threads:
+            return Response(400, telegram_error(400, "Bad Request: message thread not found"))
+        for field, limit in (("text", 4096), ("caption", 1024)):
+            value = params.get(field)
+            if value is None:
+                continue
+            parse_mode = params.get("parse_mode")
+            if parse_mode == "HTML" and (problem := html_problem(value)):
+                return Response(400, telegram_error(400, f"Bad Request: {problem}"))
+            length = visible_length(value, parse_mode)
+            if field == "text" and length == 0:
+                return Response(400, telegram_error(400, "Bad Request: message text is empty"))
+            if length > limit:
+                what = "message is too long" if field == "text" else "message caption is too long"
+                return Response(400, telegram_error(400, f"Bad Request: {what}"))
+        return None
+
+    def api_getMe(self, params: dict[str, Any]) -> Any:
+        return self.bot
+
+    def api_sendMessage(self, params: dict[str, Any]) -> Any:
+        return self._new_message(params, text=params["text"])
+
+    def api_sendPhoto(self, params: dict[str, Any]) -> Any:
+        return self._new_message(params, photo=[_photo(params["photo"])])
+
+    def api_sendDocument(self, params: dict[str, Any]) -> Any:
+        return self._new_message(params, document=_file(params["document"]))
+
+    def api_sendVideo(self, params: dict[str, Any]) -> Any:
+        return self._new_message(params, video=_file(params["video"], width=1, height=1))
+
+    def api_sendAudio(self, params: dict[str, Any]) -> Any:
+        return self._new_message(params, audio=_file(params["audio"], duration=1))
+
+    def api_sendVoice(self, params: dict[str, Any]) -> Any:
+        return self._new_message(params, voice=_file(params["voice"], duration=1))
+
+    def api_sendVideoNote(self, params: dict[str, Any]) -> Any:
+        video_note = _file(params["video_note"], length=1, duration=1)
+        return self._new_message(params, video_note=video_note)
+
+    def api_sendMediaGroup(self, params: dict[str, Any]) -> Any:
+        messages = []
+        for item in params["media"]:
+            kind = item["type"]
+            media: dict[str, Any] = {
+                "photo": [_photo(item["media"])],
+                "video": _file(item["media"], width=1, height=1, duration=1),
+                "document": _file(item["media"]),
+                "audio": _file(item["media"], duration=1),
+            }
+            content: dict[str, Any] = {kind: media[kind]}
+            if item.get("caption"):
+                if problem := html_problem(item["caption"]):
+                    return Response(400, telegram_error(400, f"Bad Request: {problem}"))
+                content["caption"] = item["caption"]
+            messages.append(self._new_message(params, media_group_id="fake-album", **content))
+        return messages
+
+    def api_copyMessage(self, params: dict[str, Any]) -> Any:
+        source = (params["from_chat_id"], params["message_id"])
+        if source in self.deleted:
+            return Response(400, telegram_error(400, "Bad Request: message to copy not found"))
+        message = self._new_message(params, caption=params.get("caption", ""))
+        return {"message_id": message["message_id"]}
+
+    def api_editMessageText(self, params: dict[str, Any]) -> Any:
+        key = (params["chat_id"], params["message_id"])
+        if key in self.deleted:
+            return Response(400, telegram_error(400, "Bad Request: message to edit not found"))
+        current = self.messages.get(key)
+        new = {"text": params["text"], "reply_markup": params.get("reply_markup")}
+        if current is not None and {k: current.get(k) for k in new} == new:
+            return Response(400, telegram_error(400, _NOT_MODIFIED))
+        self.messages[key] = {**(current or {}), **new}
+        return self._message_object(params["chat_id"], params["message_id"], self.messages[key])
+
+    def api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+        key = (params["chat_id"], params["message_id"])
+        current = self.messages.get(key, {})
+        if key in self.messages and current.get("reply_markup") == params.get("reply_markup"):
+            return Response(400, telegram_error(400, _NOT_MODIFIED))
+        self.messages[key] = {**current, "reply_markup": params.get("reply_markup")}
+        return self._message_object(params["chat_id"], params["message_id"], self.messages[key])
+
+    def api_deleteMessage(self, params: dict[str, Any]) -> Any:
+        key = (params["chat_id"], params["message_id"])
+        if key in self.deleted:
+            return Response(400, telegram_error(400, "Bad Request: message to delete not found"))
+        self.deleted.add(key)
+        return True
+
+    def api_deleteMessages(self, params: dict[str, Any]) -> Any:
+        for message_id in params["message_ids"]:
+            self.deleted.add((params["chat_id"], message_id))
+        return True
+
+    def api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        return True
+
+    def api_setMessageReaction(self, params: dict[str, Any]) -> Any:
+        return True
+
+    def api_sendChatAction(self, params: dict[str, Any]) -> Any:
+        return True
+
+    def api_createForumTopic(self, params: dict[str, Any]) -> Any:
+        chat = self.chats.get(params["chat_id"], {})
+        if not chat.get("is_forum", True):
+            return Response(400, telegram_error(400, "Bad Request: the chat is not a forum"))
+        return {
+            "message_thread_id": next(self._threads),
+            "name": params["name"],
+            "icon_color": params.get("icon_color", 7322096),
+        }
+
+    def api_getChat(self, params: dict[str, Any]) -> Any:
+        chat = self.chats.get(params["chat_id"])
+        if chat is None:
+            return Response(400, telegram_error(400, "Bad Request: chat not found"))
+        return {
+            **chat,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
+
+    def api_getChatMember(self, params: dict[str, Any]) -> Any:
+        key = (params["chat_id"], params["user_id"])
+        member = self.members.get(key)
+        if member is None:
+            return {"status": "left", "user": self._user(params["user_id"])}
+        return member
+
+    def api_getFile(self, params: dict[str, Any]) -> Any:
+        content = self.files.get(params["file_id"])
+        if content is None:
+            return Response(400, telegram_error(400, "Bad Request: invalid file_id"))
+        return {
+            "file_id": params["file_id"],
+            "file_unique_id": f"u-{params['file_id']}",
+            "file_size": len(content),
+            "file_path": f"voice/{params['file_id']}.oga",
+        }
+
+    def api_getUpdates(self, params: dict[str, Any]) -> Any:
+        offset = params.get("offset") or 0
+        self.updates = [update for update in self.updates if update["update_id"] >= offset]
+        return list(self.updates)
+
+    def api_setWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = {"url": params["url"], "allowed_updates": params.get("allowed_updates")}
+        return True
+
+    def api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = {"url": ""}
+        return True
+
+    def api_getWebhookInfo(self, params: dict[str, Any]) -> Any:
+        return {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": 3,
+            "last_error_date": 1795700000,
+            "last_error_message": "Wrong response from the webhook: 503 Service Unavailable",
+            "allowed_updates": self.webhook.get("allowed_updates") or [],
+        }
+
+    def api_setMyCommands(self, params: dict[str, Any]) -> Any:
+        return True
+
+    # -- plumbing ----------------------------------------------------------------
+    def _download(self, request: Request) -> Response:
+        if not request.path.startswith(f"/file/bot{TOKEN}/"):
+            return Response(401, "Unauthorized")
+        name = request.path.rsplit("/", 1)[-1].removesuffix(".oga")
+        content = self.files.get(name)
+        if content is None:
+            return Response(404, "Not Found")
+        return Response(200, content, headers={"Content-Type": "application/octet-stream"})
+
+    def _new_message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        chat_id = params["chat_id"]
+        message_id = next(self._ids)
+        stored = {**content, "reply_markup": params.get("reply_markup")}
+        if params.get("message_thread_id"):
+            stored["message_thread_id"] = params["message_thread_id"]
+        self.messages[(chat_id, message_id)] = stored
+        return self._message_object(chat_id, message_id, stored)
+
+    def _message_object(self, chat_id: int, message_id: int, stored: dict[str, Any]) -> Any:
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": self.bot,
+        }
+        for key, value in stored.items():
+            if value not in (None, ""):
+                message[key] = value
+        if "message_thread_id" in message:
+            message["is_topic_message"] = True
+        return message
+
+    def _chat(self, chat_id: int) -> dict[str, Any]:
+        if chat_id in self.chats:
+            return self.chats[chat_id]
+        if chat_id > 0:
+            return {"id": chat_id, "type": "private", "first_name": "User"}
+        return {"id": chat_id, "type": "supergroup", "title": "Group", "is_forum": True}
+
+    def _user(self, user_id: int) -> dict[str, Any]:
+        if user_id == BOT_ID:
+            return {k: self.bot[k] for k in ("id", "is_bot", "first_name", "username")}
+        return {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+
+
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+_ADMIN_RIGHTS = (
+    "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+    "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
+    "can_post_stories", "can_edit_stories", "can_delete_stories", "can_send_welcome_messages",
+    "can_pin_messages", "can_manage_topics",
+)  # fmt: skip
+_MEMBER_PERMISSIONS = (
+    "is_member", "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+    "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+    "can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages",
+    "can_edit_tag", "can_change_info", "can_invite_users", "can_pin_messages",
+    "can_manage_topics",
+)  # fmt: skip
+_ADMIN_RIGHTS_OFF = dict.fromkeys(_ADMIN_RIGHTS, False)
+_RESTRICTED_DEFAULTS = dict.fromkeys(_MEMBER_PERMISSIONS, True) | {"until_date": 0}
+
+
+def _method_of(request: Request) -> str | None:
+    parts = request.path.strip("/").split("/")
+    if len(parts) == 2 and parts[0].startswith("bot"):
+        return parts[1]
+    return None
+
+
+def _decoded(form: dict[str, str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for key, value in form.items():
+        if key in _TEXT_PARAMS:
+            params[key] = value
+            continue
+        try:
+            params[key] = json.loads(value)
+        except ValueError:
+            params[key] = value
+    return params
+
+
+def _photo(file_id: str) -> dict[str, Any]:
+    return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960}
+
+
+def _file(file_id: str, **extra: Any) -> dict[str, Any]:
+    return {"file_id": file_id, "file_unique_id": f"u-{file_id}", **extra}
