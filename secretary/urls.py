@@ -10,5 +10,6 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("telegram/", include("telegram_bot.urls")),
     path("", include("django_prometheus.urls")),
 ]

@@ -33,3 +33,24 @@ class TelegramUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind or 'update'} {self.update_id}"
+
+
+class ConversationState(models.Model):
+    """Where a conversation with one person stands (aiogram FSM), kept in the database.
+
+    Any replica may receive the next update of a conversation, so the state
+    ("waiting for the edited text of note 42") cannot live in process memory.
+    ``key`` is aiogram's storage key: bot, chat, user (and thread, destiny).
+    """
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    state = models.CharField(_("state"), max_length=100, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("conversation state")
+        verbose_name_plural = _("conversation states")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.state or '-'}"

@@ -1,0 +1,124 @@
+"""The slow middle of the pipeline: transcription, classification and rendering.
+
+Called from the worker (``notes.tasks``), never from a request or a handler.
+The AI layer (``notes.services.classification`` / ``transcription``) does the
+thinking; this module moves the note through its statuses around it and makes
+sure a failure leaves the note usable: without a topic the owner picks one,
+without a rendering the owner's own words are filed.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+
+from aiogram.types import MessageEntity
+from aiogram.utils.text_decorations import html_decoration
+from django.utils import timezone
+
+from notes.models import Note, NoteKind, NoteStatus
+from notes.services.pending import BEFORE_CONFIRMATION
+from secretary.models import ConfirmMode
+from telegram_bot.formatting import quote
+
+logger = logging.getLogger(__name__)
+
+SPOKEN_KINDS = (NoteKind.VOICE, NoteKind.AUDIO, NoteKind.VIDEO_NOTE)
+
+
+class TranscriptOutcome(StrEnum):
+    """Why a spoken note has no transcript (shown in its preview)."""
+
+    DONE = "done"
+    UNAVAILABLE = "unavailable"  # no speech-to-text provider configured
+    FAILED = "failed"
+    TOO_BIG = "too_big"
+
+
+def note_needs_transcript(note: Note) -> bool:
+    return note.kind in SPOKEN_KINDS and not note.transcript and not note.text
+
+
+def note_mark_status(*, note_id: int, status: str, again: bool = False) -> bool:
+    """Move a note that is still being prepared to ``status``; False if it moved on.
+
+    ``again``: a note already waiting for confirmation is prepared anew (its
+    original was edited); while that runs its buttons answer "a moment please".
+    """
+    allowed = [*BEFORE_CONFIRMATION, *([NoteStatus.AWAITING_CONFIRMATION] if again else [])]
+    updated = Note.objects.filter(pk=note_id, status__in=allowed).update(
+        status=status, updated_at=timezone.now()
+    )
+    return bool(updated)
+
+
+def note_transcribe_audio(*, note: Note, audio: bytes, filename: str, mime_type: str) -> str:
+    """Transcribe the spoken note; the outcome is what its preview says."""
+    from notes.services.transcription import (
+        TranscriptionFailed,
+        TranscriptionUnavailable,
+        note_transcribe,
+    )
+
+    try:
+        note_transcribe(note=note, audio=audio, filename=filename, mime_type=mime_type)
+    except TranscriptionUnavailable:
+        return TranscriptOutcome.UNAVAILABLE
+    except TranscriptionFailed as error:
+        Note.objects.filter(pk=note.pk).update(last_error=f"transcription: {error}"[:2000])
+        return TranscriptOutcome.FAILED
+    return TranscriptOutcome.DONE
+
+
+def note_classify_safely(*, note: Note) -> Note:
+    """Suggest a topic. Providers failing is the AI layer's business; a crash here
+    must not strand the note, so it is logged and the owner picks the topic."""
+    from notes.services.classification import note_classify
+
+    try:
+        note_classify(note=note)
+    except Exception as error:
+        logger.exception("Classification of note %s crashed", note.pk)
+        Note.objects.filter(pk=note.pk).update(last_error=f"classification: {error}"[:2000])
+        note.refresh_from_db()
+    return note
+
+
+def note_render_html(*, note: Note) -> str:
+    """The note as it will look in its topic (Telegram HTML), saved on the note.
+
+    Without a topic, or if rendering fails, the owner's own words with their
+    formatting are used: a note is never blocked by its rendering.
+    """
+    from notes.services.classification import note_render
+
+    if note.topic is not None:
+        try:
+            return note_render(note=note, topic=note.topic).html
+        except Exception:
+            logger.exception("Rendering note %s for topic %s failed", note.pk, note.topic_id)
+    markup = note_plain_html(note)
+    Note.objects.filter(pk=note.pk).update(rendered_text=markup)
+    note.rendered_text = markup
+    return markup
+
+
+def note_plain_html(note: Note) -> str:
+    if note.text:
+        entities = [MessageEntity(**entity) for entity in note.entities]
+        return html_decoration.unparse(note.text, entities)
+    return quote(note.transcript)
+
+
+def note_should_file_automatically(note: Note) -> bool:
+    """The owner's preferences say to file this one without asking."""
+    if note.topic is None or not note.topic.is_selectable:
+        return False
+    preferences = note.owner.preferences
+    if preferences.confirm_mode == ConfirmMode.NEVER_ASK:
+        return True
+    return (
+        preferences.confirm_mode == ConfirmMode.AUTO_ABOVE_THRESHOLD
+        and note.confidence is not None
+        and note.confidence >= preferences.auto_file_threshold
+    )

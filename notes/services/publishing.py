@@ -1,0 +1,150 @@
+"""Publishing: what a confirmed note becomes in the forum group, and the record of it.
+
+The sending itself is Telegram's business (``telegram_bot.services.notes``);
+this module decides what to send — text parts or a copy of the media with the
+rendered caption, or an album — and records what was sent, including a partial
+send interrupted by a rate limit, so a retry never posts a part twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from notes.models import Note, NoteKind, NoteStatus
+from notes.services.pending import NoteActionRefused, _locked_note, _reopen, _set_status
+from notes.services.processing import note_render_html
+from secretary.models import User
+from telegram_bot.formatting import CAPTION_LIMIT, MESSAGE_LIMIT, quote, split_html
+
+# Media that carries a caption; a video note cannot, its text follows it.
+CAPTIONED_KINDS = (
+    NoteKind.PHOTO,
+    NoteKind.VIDEO,
+    NoteKind.DOCUMENT,
+    NoteKind.AUDIO,
+    NoteKind.VOICE,
+)
+MEDIA_KINDS = (*CAPTIONED_KINDS, NoteKind.VIDEO_NOTE)
+
+
+@dataclass(frozen=True)
+class PublicationPlan:
+    """Everything needed to post one note into its topic."""
+
+    note_id: int
+    chat_id: int
+    thread_id: int | None  # None for the General topic
+    topic_name: str
+    kind: str
+    source_chat_id: int
+    source_message_id: int
+    files: list[dict[str, Any]] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)  # HTML; for media the first is the caption
+    sent: list[int] = field(default_factory=list)  # message ids of an interrupted attempt
+
+    @property
+    def is_album(self) -> bool:
+        return len(self.files) > 1
+
+    @property
+    def is_media(self) -> bool:
+        return self.kind in MEDIA_KINDS
+
+    @property
+    def has_caption(self) -> bool:
+        return self.kind in CAPTIONED_KINDS
+
+
+def note_schedule_publishing(*, note: Note) -> None:
+    from notes.tasks import note_publish
+
+    transaction.on_commit(lambda: note_publish.delay(note.pk))
+
+
+def note_publication_plan(*, note_id: int) -> PublicationPlan | None:
+    """What to send for a note being published; None if it is not being published."""
+    note = Note.objects.select_related("topic__group", "owner__preferences").get(pk=note_id)
+    topic = note.topic
+    if note.status != NoteStatus.PUBLISHING or topic is None:
+        return None
+    markup = note.rendered_text or note_render_html(note=note)
+    if note.kind in CAPTIONED_KINDS:
+        parts = split_html(markup, limit=MESSAGE_LIMIT, first_limit=CAPTION_LIMIT)
+    else:
+        parts = split_html(markup, limit=MESSAGE_LIMIT)
+    if not parts and note.kind not in MEDIA_KINDS:
+        parts = [quote(note.content) or "…"]
+    return PublicationPlan(
+        note_id=note.pk,
+        chat_id=topic.group.chat_id,
+        thread_id=None if topic.is_general else topic.thread_id,
+        topic_name=topic.name,
+        kind=note.kind,
+        source_chat_id=note.source_chat_id,
+        source_message_id=note.source_message_id,
+        files=list(note.files),
+        parts=parts,
+        sent=[int(message_id) for message_id in note.published_message_ids],
+    )
+
+
+@transaction.atomic
+def note_publishing_progress(*, note_id: int, message_ids: list[int]) -> None:
+    """Part of the note is in the group; a retry continues after these messages."""
+    Note.objects.filter(pk=note_id, status=NoteStatus.PUBLISHING).update(
+        published_message_ids=message_ids, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def note_mark_published(*, note_id: int, chat_id: int, message_ids: list[int]) -> Note | None:
+    note = Note.objects.select_for_update(of=("self",)).filter(pk=note_id).first()
+    if note is None or note.status != NoteStatus.PUBLISHING:
+        return None
+    _set_status(
+        note,
+        NoteStatus.PUBLISHED,
+        published_chat_id=chat_id,
+        published_message_ids=message_ids,
+        published_at=timezone.now(),
+        last_error="",
+    )
+    return note
+
+
+@transaction.atomic
+def note_check_undo(*, owner: User, note_id: int) -> Note:
+    """↩️: the note may be taken back from the group (filed, within the undo window)."""
+    note = _locked_note(owner=owner, note_id=note_id)
+    if note.status != NoteStatus.PUBLISHED:
+        reasons: dict[str, str] = {
+            NoteStatus.CANCELLED: NoteActionRefused.CANCELLED,
+            NoteStatus.EXPIRED: NoteActionRefused.EXPIRED,
+        }
+        reason = reasons.get(note.status, NoteActionRefused.BUSY)
+        raise NoteActionRefused(reason)
+    if note.published_at is None or (
+        timezone.now() - note.published_at > settings.TELEGRAM_UNDO_WINDOW
+    ):
+        raise NoteActionRefused(NoteActionRefused.TOO_LATE)
+    return note
+
+
+@transaction.atomic
+def note_unfile(*, owner: User, note_id: int) -> Note:
+    """The note's messages are gone from the group: it waits for the owner again."""
+    note = note_check_undo(owner=owner, note_id=note_id)
+    _reopen(note)
+    _set_status(
+        note,
+        NoteStatus.AWAITING_CONFIRMATION,
+        published_chat_id=None,
+        published_message_ids=[],
+        published_at=None,
+    )
+    return note

@@ -1,0 +1,105 @@
+"""The one place the product builds a Bot and tells Telegram's errors apart.
+
+A Bot owns an aiohttp session, which belongs to the event loop it was made in;
+so every loop (a Celery task, a webhook request processed inline, ``runbot``)
+makes its own Bot and closes it with the loop. Nothing here is global.
+The token is part of every Bot API URL: never log URLs or the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from asgiref.sync import async_to_sync
+from django.conf import settings
+
+
+class TelegramNotConfigured(Exception):
+    """TELEGRAM_BOT_TOKEN is not set: nothing can be sent to Telegram."""
+
+
+class _Session(AiohttpSession):
+    async def close(self) -> None:
+        # aiohttp asks for a 250 ms pause after closing so that TLS connections
+        # shut down cleanly. Over plain http (a Bot API server next door, the
+        # test fake) there is no TLS to wait for, and every task would pay it.
+        if self.api.base.startswith("http://"):
+            if self._session is not None and not self._session.closed:
+                await self._session.close()
+            return
+        await super().close()
+
+
+def telegram_configured() -> bool:
+    return bool(settings.TELEGRAM_BOT_TOKEN)
+
+
+def bot_create() -> Bot:
+    """A Bot for the running event loop; close its session when the loop is done."""
+    if not settings.TELEGRAM_BOT_TOKEN:
+        raise TelegramNotConfigured("TELEGRAM_BOT_TOKEN is not set")
+    session = _Session(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_BASE))
+    return Bot(
+        settings.TELEGRAM_BOT_TOKEN,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+@asynccontextmanager
+async def bot_session() -> AsyncIterator[Bot]:
+    bot = bot_create()
+    try:
+        yield bot
+    finally:
+        await bot.session.close()
+
+
+def with_bot[T](operation: Callable[[Bot], Awaitable[T]]) -> T:
+    """Run one Telegram operation from synchronous code, on a Bot made for it.
+
+    From a plain thread (a Celery task) this runs in a fresh loop while database
+    calls made with ``sync_to_async`` come back to the calling thread and its
+    connection; called from inside a handler (via ``sync_to_async``) it runs on
+    the handler's loop.
+    """
+
+    async def run() -> T:
+        async with bot_session() as bot:
+            return await operation(bot)
+
+    return async_to_sync(run)()
+
+
+def is_thread_gone(error: TelegramAPIError) -> bool:
+    """The forum topic was deleted in the group."""
+    return isinstance(error, TelegramBadRequest) and "thread not found" in error.message.lower()
+
+
+def is_bot_removed(error: TelegramAPIError) -> bool:
+    """The bot is no longer in the chat (kicked, left, the chat is gone)."""
+    message = error.message.lower()
+    if isinstance(error, TelegramForbiddenError):
+        return True
+    return isinstance(error, TelegramBadRequest) and (
+        "chat not found" in message or "not a member" in message
+    )
+
+
+def is_not_modified(error: TelegramAPIError) -> bool:
+    return isinstance(error, TelegramBadRequest) and "not modified" in error.message.lower()
+
+
+def is_message_gone(error: TelegramAPIError) -> bool:
+    """The message to edit, copy or delete no longer exists."""
+    message = error.message.lower()
+    return isinstance(error, TelegramBadRequest) and (
+        ("message to" in message and "not found" in message) or "message can't be" in message
+    )

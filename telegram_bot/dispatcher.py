@@ -1,0 +1,36 @@
+"""The one Dispatcher of a process, built from one Router per feature.
+
+It holds no event loop or session of its own (the Bot passed to ``feed_update``
+does), so one instance serves every loop: each Celery task, each inline run.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from aiogram import Dispatcher
+
+from telegram_bot.handlers import commands, conversation, errors, groups, intake, note_actions
+from telegram_bot.middlewares import OwnerMiddleware
+from telegram_bot.storage import DatabaseStorage
+
+
+@cache
+def dispatcher() -> Dispatcher:
+    dp = Dispatcher(storage=DatabaseStorage())
+    dp.update.outer_middleware(OwnerMiddleware())
+    # Order matters: commands win over a waiting conversation, which wins over a new note.
+    dp.include_routers(
+        commands.router,
+        conversation.router,
+        note_actions.router,
+        intake.router,
+        groups.router,
+        errors.router,
+    )
+    return dp
+
+
+def allowed_updates() -> list[str]:
+    """Exactly the update types the handlers listen to (for setWebhook and getUpdates)."""
+    return dispatcher().resolve_used_update_types()

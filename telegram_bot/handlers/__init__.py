@@ -1,0 +1,1 @@
+"""Handlers, one router per feature. Thin: parse, call a service once, answer."""

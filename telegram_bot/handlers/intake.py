@@ -1,0 +1,43 @@
+"""Notes arriving in private: stored first, a sign of life, then the worker takes over."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.types import Message
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from notes.services.intake import note_receive, note_schedule_processing, note_update_from_edit
+from secretary.models import User
+from telegram_bot import texts
+from telegram_bot.delivery import sign_of_life
+from telegram_bot.parsing import incoming_from_message
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == ChatType.PRIVATE)
+router.edited_message.filter(F.chat.type == ChatType.PRIVATE)
+
+
+@router.message()
+async def on_note(message: Message, bot: Bot, owner: User) -> None:
+    incoming = incoming_from_message(message)
+    if isinstance(incoming, str):
+        await message.answer(texts.refusal_text(incoming))
+        return
+    receipt = await sync_to_async(note_receive)(owner=owner, incoming=incoming)
+    if receipt.created:
+        await sign_of_life(bot, message)
+    # A part of an album waits a moment for the others, so the album gets one preview.
+    wait = settings.TELEGRAM_ALBUM_WAIT if incoming.media_group_id else 0
+    await sync_to_async(note_schedule_processing)(note=receipt.note, parts=receipt.parts, wait=wait)
+
+
+@router.edited_message()
+async def on_note_edited(edited: Message) -> None:
+    incoming = incoming_from_message(edited)
+    if isinstance(incoming, str):
+        return
+    note = await sync_to_async(note_update_from_edit)(incoming=incoming)
+    if note is not None:
+        await sync_to_async(note_schedule_processing)(note=note)

@@ -1,0 +1,151 @@
+"""The buttons under a note's preview and under its "filed" message."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from asgiref.sync import sync_to_async
+
+from notes.services.pending import (
+    NoteActionRefused,
+    note_check_awaiting,
+    note_choose_topic,
+    note_confirm,
+)
+from secretary.models import User
+from telegram_bot import texts
+from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
+from telegram_bot.handlers.states import EditNote, NewTopic
+from telegram_bot.services.notes import (
+    note_cancel_screen,
+    note_create_suggested_topic,
+    note_preview,
+    note_topic_picker,
+    note_undo,
+)
+from topics.services import TopicCreateFailed
+
+router = Router(name=__name__)
+
+
+async def _refuse(query: CallbackQuery, refused: NoteActionRefused) -> None:
+    await query.answer(texts.refused_notice(refused.reason))
+
+
+@router.callback_query(NoteCallback.filter(F.action == NoteAction.CONFIRM))
+async def on_confirm(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
+    try:
+        await sync_to_async(note_confirm)(owner=owner, note_id=callback_data.note_id)
+    except NoteActionRefused as refused:
+        await _refuse(query, refused)
+        return
+    await query.answer(texts.filing_notice())
+
+
+@router.callback_query(NoteCallback.filter(F.action == NoteAction.CANCEL))
+async def on_cancel(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
+    try:
+        screen = await sync_to_async(note_cancel_screen)(owner=owner, note_id=callback_data.note_id)
+    except NoteActionRefused as refused:
+        await _refuse(query, refused)
+        return
+    if isinstance(query.message, Message):
+        await query.message.edit_text(screen.text, reply_markup=None)
+    await query.answer()
+
+
+@router.callback_query(NoteCallback.filter(F.action == NoteAction.PICK))
+@router.callback_query(TopicPageCallback.filter())
+async def on_pick_topic(
+    query: CallbackQuery, callback_data: NoteCallback | TopicPageCallback, owner: User
+) -> None:
+    page = callback_data.page if isinstance(callback_data, TopicPageCallback) else 0
+    try:
+        screen = await sync_to_async(note_topic_picker)(
+            owner=owner, note_id=callback_data.note_id, page=page
+        )
+    except NoteActionRefused as refused:
+        await _refuse(query, refused)
+        return
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=screen.markup)
+    await query.answer()
+
+
+@router.callback_query(TopicChoiceCallback.filter())
+async def on_topic_chosen(
+    query: CallbackQuery, callback_data: TopicChoiceCallback, owner: User
+) -> None:
+    try:
+        await sync_to_async(note_choose_topic)(
+            owner=owner, note_id=callback_data.note_id, topic_id=callback_data.topic_id
+        )
+    except NoteActionRefused as refused:
+        await _refuse(query, refused)
+        return
+    await query.answer()
+
+
+@router.callback_query(NoteCallback.filter(F.action == NoteAction.BACK))
+async def on_back(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
+    try:
+        screen = await sync_to_async(note_preview)(owner=owner, note_id=callback_data.note_id)
+    except NoteActionRefused as refused:
+        await _refuse(query, refused)
+        return
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=screen.markup)
+    await query.answer()
+
+
+@router.callback_query(NoteCallback.filter(F.action == NoteAction.EDIT))
+@router.callback_query(NoteCallback.filter(F.action == NoteAction.NEW_TOPIC))
+async def on_ask(
+    query: CallbackQuery, callback_data: NoteCallback, owner: User, state: FSMContext
+) -> None:
+    """✏️ and ➕ wait for the owner's next message (the state survives any replica)."""
+    try:
+        note = await sync_to_async(note_check_awaiting)(owner=owner, note_id=callback_data.note_id)
+    except NoteActionRefused as refused:
+        await _refuse(query, refused)
+        return
+    if callback_data.action == NoteAction.EDIT:
+        await state.set_state(EditNote.waiting_text)
+        prompt = texts.edit_prompt()
+    else:
+        await state.set_state(NewTopic.waiting_name)
+        prompt = texts.topic_name_prompt(str(note.classification.get("suggested_topic_name") or ""))
+    await state.set_data({"note_id": note.pk})
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(prompt)
+
+
+@router.callback_query(NoteCallback.filter(F.action == NoteAction.SUGGESTED))
+async def on_create_suggested(
+    query: CallbackQuery, callback_data: NoteCallback, owner: User
+) -> None:
+    try:
+        name = await sync_to_async(note_create_suggested_topic)(
+            owner=owner, note_id=callback_data.note_id
+        )
+    except NoteActionRefused as refused:
+        await _refuse(query, refused)
+        return
+    except (ValueError, TopicCreateFailed) as failed:
+        await query.answer(texts.topic_create_failed_notice(str(failed)), show_alert=True)
+        return
+    await query.answer(texts.topic_created_notice(name))
+
+
+@router.callback_query(NoteCallback.filter(F.action == NoteAction.UNDO))
+async def on_undo(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
+    try:
+        screen = await sync_to_async(note_undo)(owner=owner, note_id=callback_data.note_id)
+    except NoteActionRefused as refused:
+        await _refuse(query, refused)
+        return
+    if isinstance(query.message, Message):
+        await query.message.edit_text(screen.text, reply_markup=screen.markup)
+    await query.answer(texts.undone_notice())

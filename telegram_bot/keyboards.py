@@ -1,0 +1,65 @@
+"""Keyboards of the bot's fixed messages (the note screens build theirs in ``screens``)."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from django.conf import settings
+
+from secretary.models import ConfirmMode, Language, Preferences
+from telegram_bot import texts
+from telegram_bot.callbacks import SettingsCallback
+
+# The admin rights asked for when the owner adds the bot to a group: topics are
+# created and notes taken back (↩️ undo deletes the bot's own messages).
+GROUP_ADMIN_RIGHTS = "manage_topics+delete_messages"
+
+
+def add_to_group_url(bot_username: str) -> str:
+    return f"https://t.me/{bot_username}?startgroup=connect&admin={GROUP_ADMIN_RIGHTS}"
+
+
+def webapp_url() -> str | None:
+    return f"{settings.PUBLIC_URL}/webapp/" if settings.PUBLIC_URL else None
+
+
+def start_keyboard(bot_username: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        InlineKeyboardButton(text=texts.add_to_group_button(), url=add_to_group_url(bot_username))
+    )
+    url = webapp_url()
+    if url:
+        builder.row(InlineKeyboardButton(text=texts.open_app_button(), web_app=WebAppInfo(url=url)))
+    return builder.as_markup()
+
+
+def start_bot_keyboard(bot_username: str) -> InlineKeyboardMarkup:
+    url = f"https://t.me/{bot_username}?start=connect"
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=texts.start_bot_button(), url=url)]]
+    )
+
+
+def settings_keyboard(preferences: Preferences) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    languages = [("", texts.language_auto_label())]
+    languages += [(value, str(label)) for value, label in Language.choices]
+    builder.row(
+        *[
+            _choice(label, "lang", value, preferences.language == value)
+            for value, label in languages
+        ]
+    )
+    for value, label in ConfirmMode.choices:
+        builder.row(_choice(str(label), "mode", value, preferences.confirm_mode == value))
+    url = webapp_url()
+    if url:
+        builder.row(InlineKeyboardButton(text=texts.open_app_button(), web_app=WebAppInfo(url=url)))
+    return builder.as_markup()
+
+
+def _choice(label: str, field: str, value: str, selected: bool) -> InlineKeyboardButton:
+    text = f"• {label}" if selected else str(label)
+    data = SettingsCallback(field=field, value=value or "auto").pack()
+    return InlineKeyboardButton(text=text, callback_data=data)

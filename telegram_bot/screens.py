@@ -1,0 +1,154 @@
+"""The messages that show a note in private: its preview and what became of it.
+
+Each screen is the note's content (as it will look in its topic) with a footer
+that says where it goes and why, or what happened to it, plus its buttons.
+Synchronous: built from the database, called by services and handlers (via
+``sync_to_async``) alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from django.conf import settings
+
+from notes.models import Note
+from notes.services.processing import SPOKEN_KINDS, TranscriptOutcome, note_plain_html
+from telegram_bot import texts
+from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
+from telegram_bot.formatting import MESSAGE_LIMIT, truncate_html, visible_length
+from topics.models import Topic
+from topics.selectors import group_for_owner, topic_list_for_group
+
+TOPICS_PER_PAGE = 8
+
+
+@dataclass(frozen=True)
+class Screen:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+def _content(note: Note) -> str:
+    return note.rendered_text or note_plain_html(note)
+
+
+def _compose(note: Note, footer: list[str]) -> str:
+    """Content first, footer after; the content gives way when the message would be too long."""
+    lines = [line for line in footer if line]
+    media = texts.media_line(note)
+    if media:
+        lines.insert(0, media)
+    if note.forward_origin:
+        lines.insert(1 if media else 0, texts.forward_line(note.forward_origin))
+    tail = "\n".join(lines)
+    budget = MESSAGE_LIMIT - visible_length(tail) - 2
+    content = truncate_html(_content(note), budget)
+    return f"{content}\n\n{tail}" if content.strip() else tail
+
+
+def transcript_outcome(note: Note) -> str | None:
+    """Why a spoken note has no words, from what is stored about it."""
+    if note.kind not in SPOKEN_KINDS or note.transcript or note.text:
+        return None
+    size = max((part.get("file_size") or 0 for part in note.files), default=0)
+    if size > settings.TELEGRAM_DOWNLOAD_LIMIT:
+        return TranscriptOutcome.TOO_BIG
+    if note.last_error.startswith("transcription"):
+        return TranscriptOutcome.FAILED
+    return TranscriptOutcome.UNAVAILABLE
+
+
+def preview_screen(note: Note, *, notice: str = "") -> Screen:
+    """The preview waiting for a tap: topic, why, and the buttons."""
+    footer = []
+    outcome = transcript_outcome(note)
+    if outcome:
+        footer.append(texts.transcript_notice(outcome))
+    if note.topic is None and group_for_owner(owner=note.owner) is None:
+        footer.append(texts.no_group_text())
+    else:
+        footer.append(texts.topic_line(note))
+        if note.reason and note.topic is not None:
+            footer.append(texts.reason_line(note.reason))
+        suggested = suggested_name(note)
+        if suggested:
+            footer.append(texts.suggested_topic_line(suggested))
+    footer.append(notice)
+    return Screen(_compose(note, footer), preview_keyboard(note))
+
+
+def suggested_name(note: Note) -> str:
+    if note.topic is not None:
+        return ""
+    return str((note.classification or {}).get("suggested_topic_name") or "").strip()[:128]
+
+
+def preview_keyboard(note: Note) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if note.topic is not None and note.topic.is_selectable:
+        builder.row(_button(texts.confirm_button(note.topic.name), note, NoteAction.CONFIRM))
+    suggested = suggested_name(note)
+    if suggested:
+        builder.row(_button(texts.suggested_topic_button(suggested), note, NoteAction.SUGGESTED))
+    builder.row(
+        _button(texts.pick_button(), note, NoteAction.PICK),
+        _button(texts.edit_button(), note, NoteAction.EDIT),
+    )
+    builder.row(_button(texts.cancel_button(), note, NoteAction.CANCEL))
+    return builder.as_markup()
+
+
+def _button(text: str, note: Note, action: NoteAction) -> InlineKeyboardButton:
+    data = NoteCallback(note_id=note.pk, action=action).pack()
+    return InlineKeyboardButton(text=text, callback_data=data)
+
+
+def topic_picker_keyboard(note: Note, page: int) -> InlineKeyboardMarkup:
+    """The owner's topics, a page at a time, then ➕ new topic and back."""
+    group = group_for_owner(owner=note.owner)
+    topics: list[Topic] = list(topic_list_for_group(group=group)) if group else []
+    pages = max(1, -(-len(topics) // TOPICS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    builder = InlineKeyboardBuilder()
+    for topic in topics[page * TOPICS_PER_PAGE : (page + 1) * TOPICS_PER_PAGE]:
+        mark = "• " if topic.pk == note.topic_id else ""
+        data = TopicChoiceCallback(note_id=note.pk, topic_id=topic.pk).pack()
+        builder.row(InlineKeyboardButton(text=f"{mark}{topic.name}", callback_data=data))
+    navigation = []
+    if page > 0:
+        data = TopicPageCallback(note_id=note.pk, page=page - 1).pack()
+        navigation.append(InlineKeyboardButton(text="◀️", callback_data=data))
+    if page < pages - 1:
+        data = TopicPageCallback(note_id=note.pk, page=page + 1).pack()
+        navigation.append(InlineKeyboardButton(text="▶️", callback_data=data))
+    if navigation:
+        builder.row(*navigation)
+    if group is not None:
+        builder.row(_button(texts.new_topic_button(), note, NoteAction.NEW_TOPIC))
+    builder.row(_button(texts.back_button(), note, NoteAction.BACK))
+    return builder.as_markup()
+
+
+def filed_screen(note: Note, link: str, *, undo: bool = True) -> Screen:
+    topic_name = note.topic.name if note.topic else ""
+    markup = None
+    if undo:
+        builder = InlineKeyboardBuilder()
+        builder.row(_button(texts.undo_button(), note, NoteAction.UNDO))
+        markup = builder.as_markup()
+    return Screen(_compose(note, [texts.filed_line(topic_name, link)]), markup)
+
+
+def cancelled_screen(note: Note) -> Screen:
+    return Screen(_compose(note, [texts.cancelled_line()]))
+
+
+def expired_screen(note: Note) -> Screen:
+    return Screen(_compose(note, [texts.expired_line()]))
+
+
+def transcribing_screen(note: Note) -> Screen:
+    return Screen(_compose(note, [texts.transcribing_text()]))

@@ -1,0 +1,42 @@
+"""/settings in the bot: the owner's language and confirmation mode."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import translation
+
+from secretary.models import ConfirmMode, Language, Preferences, User
+from secretary.services import preferences_for
+from telegram_bot import keyboards, texts
+from telegram_bot.screens import Screen
+from topics.selectors import group_for_owner
+
+
+def settings_screen(*, owner: User) -> Screen:
+    """The owner's settings with buttons to change them, in their (possibly new) language."""
+    preferences = preferences_for(user=owner)
+    with translation.override(preferences.effective_language):
+        language = dict(Language.choices).get(preferences.language) or texts.language_auto_label()
+        group = group_for_owner(owner=owner)
+        text = texts.settings_text(
+            language=str(language),
+            confirm_mode_label=str(ConfirmMode(preferences.confirm_mode).label),
+            threshold=preferences.auto_file_threshold,
+            group=(group.title or str(group.chat_id)) if group else "",
+        )
+        return Screen(text, keyboards.settings_keyboard(preferences))
+
+
+@transaction.atomic
+def preferences_change(*, owner: User, field: str, value: str) -> Preferences:
+    """Change one setting from its button; ValueError for a value no button offers."""
+    preferences = Preferences.objects.select_for_update().get(pk=preferences_for(user=owner).pk)
+    if field == "lang" and value in ("auto", *Language.values):
+        preferences.language = "" if value == "auto" else value
+        preferences.save(update_fields=["language", "updated_at"])
+    elif field == "mode" and value in ConfirmMode.values:
+        preferences.confirm_mode = value
+        preferences.save(update_fields=["confirm_mode", "updated_at"])
+    else:
+        raise ValueError(f"{field}={value}")
+    return preferences

@@ -1,0 +1,100 @@
+"""Setting the bot up with Telegram: webhook, command menus, long polling for development."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from aiogram import Bot
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    WebhookInfo,
+)
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.urls import reverse
+
+from telegram_bot import texts
+from telegram_bot.dispatcher import allowed_updates
+from telegram_bot.services.updates import telegram_update_receive
+
+# What Telegram accepts as a webhook secret token.
+SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+COMMAND_LANGUAGES = ("en", "ru")
+
+
+class SetupError(Exception):
+    """The configuration cannot work; the message says what to set."""
+
+
+def webhook_url() -> str:
+    """PUBLIC_URL + /telegram/webhook/, checked: Telegram only calls https URLs."""
+    if not settings.TELEGRAM_BOT_TOKEN:
+        raise SetupError("TELEGRAM_BOT_TOKEN is not set")
+    if not settings.PUBLIC_URL:
+        raise SetupError("PUBLIC_URL is not set: the webhook needs the public https origin")
+    if not settings.PUBLIC_URL.startswith("https://"):
+        raise SetupError(f"PUBLIC_URL must be https for Telegram, got {settings.PUBLIC_URL}")
+    secret = settings.TELEGRAM_WEBHOOK_SECRET
+    if not secret:
+        raise SetupError("TELEGRAM_WEBHOOK_SECRET is not set: the webhook would refuse updates")
+    if not SECRET_RE.fullmatch(secret):
+        raise SetupError("TELEGRAM_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1-256)")
+    return settings.PUBLIC_URL + reverse("telegram_bot:webhook")
+
+
+async def webhook_set(bot: Bot, *, url: str, drop_pending: bool) -> list[str]:
+    """Point Telegram at the webhook and publish the command menus. Returns the update types."""
+    updates = allowed_updates()
+    await bot.set_webhook(
+        url=url,
+        secret_token=settings.TELEGRAM_WEBHOOK_SECRET,
+        allowed_updates=updates,
+        drop_pending_updates=drop_pending,
+    )
+    await commands_set(bot)
+    return updates
+
+
+async def commands_set(bot: Bot) -> None:
+    """The command menus: private chats and groups, in English (default) and Russian."""
+    for language in (None, *COMMAND_LANGUAGES):
+        code = language or "en"
+        private = [BotCommand(command=c, description=d) for c, d in texts.commands(code)]
+        group = [BotCommand(command=c, description=d) for c, d in texts.group_commands(code)]
+        await bot.set_my_commands(
+            private, scope=BotCommandScopeAllPrivateChats(), language_code=language
+        )
+        await bot.set_my_commands(
+            group, scope=BotCommandScopeAllGroupChats(), language_code=language
+        )
+
+
+async def webhook_info(bot: Bot) -> WebhookInfo:
+    return await bot.get_webhook_info()
+
+
+async def poll(bot: Bot, *, poll_seconds: int, once: bool, say: Callable[[str], None]) -> int:
+    """Long polling for development: every update goes the webhook's way (store, then process).
+
+    A webhook and getUpdates exclude each other, so the webhook is removed first
+    (pending updates are kept and fetched here). Returns how many updates came.
+    """
+    await bot.delete_webhook(drop_pending_updates=False)
+    me = await bot.me()
+    say(f"Polling as @{me.username} (Ctrl+C to stop)")
+    offset: int | None = None
+    received = 0
+    while True:
+        updates = await bot.get_updates(
+            offset=offset, timeout=poll_seconds, allowed_updates=allowed_updates()
+        )
+        for update in updates:
+            payload = update.model_dump(mode="json", exclude_none=True, by_alias=True)
+            await sync_to_async(telegram_update_receive)(payload=payload)
+            offset = update.update_id + 1
+            received += 1
+        if once:
+            return received
