@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
+from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
@@ -19,10 +19,12 @@ from telegram_bot.services.groups import (
     preconfigured_group_unclaimed,
     topics_overview,
 )
+from telegram_bot.services.owners import owner_mark_blocked_bot
 from telegram_bot.services.preferences import preferences_change, settings_screen
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
+router.my_chat_member.filter(F.chat.type == ChatType.PRIVATE)
 
 
 @router.message(CommandStart())
@@ -86,6 +88,12 @@ async def on_cancel(message: Message, state: FSMContext) -> None:
     await message.answer(
         texts.cancelled_action_text() if waiting else texts.nothing_to_cancel_text()
     )
+
+
+@router.my_chat_member(F.new_chat_member.status == ChatMemberStatus.KICKED)
+async def on_bot_blocked(event: ChatMemberUpdated, owner: User) -> None:
+    """The person blocked the bot: nothing is sent to them until they write again."""
+    await sync_to_async(owner_mark_blocked_bot)(owner=owner)
 
 
 @router.message(F.text.regexp(r"^/\w+"))

@@ -10,9 +10,12 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.types import ErrorEvent
+from asgiref.sync import sync_to_async
 from django.db import OperationalError
+from django.utils import translation
 
 from telegram_bot import texts
+from telegram_bot.services.owners import owner_resolve
 
 logger = logging.getLogger(__name__)
 router = Router(name=__name__)
@@ -26,9 +29,15 @@ async def on_error(event: ErrorEvent) -> object:
     if isinstance(event.exception, TRANSIENT_ERRORS):
         return UNHANDLED
     message = event.update.message or event.update.edited_message
-    if message is not None and message.chat.type == ChatType.PRIVATE:
-        try:
+    if message is None or message.chat.type != ChatType.PRIVATE or message.from_user is None:
+        return UNHANDLED
+    # The owner middleware's language ended with the failure; look it up again.
+    _owner, language = await sync_to_async(owner_resolve)(
+        telegram_user=message.from_user, create=False
+    )
+    try:
+        with translation.override(language):
             await message.answer(texts.something_went_wrong_text())
-        except Exception:  # the apology is best effort; the original error matters
-            logger.warning("Could not apologise in chat %s", message.chat.id)
+    except Exception:  # the apology is best effort; the original error is what counts
+        logger.warning("Could not apologise in chat %s", message.chat.id)
     return UNHANDLED  # the task records the failure

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
+    TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -51,6 +52,7 @@ from secretary.models import User
 from telegram_bot import delivery, screens, texts
 from telegram_bot.client import is_bot_removed, is_thread_gone, telegram_configured, with_bot
 from telegram_bot.formatting import message_link
+from telegram_bot.services.owners import owner_mark_blocked_bot
 from topics.selectors import group_for_owner
 from topics.services import group_mark_bot_removed, topic_create, topic_mark_gone
 
@@ -79,16 +81,21 @@ def _show(note: Note, screen: screens.Screen, *, resend: bool = False) -> None:
     """Put the screen where the note's preview is (or send it), and remember where."""
     pending = PendingConfirmation.objects.filter(note=note).first()
     current = pending.preview_message_id if pending and pending.preview_message_id else None
-    message_id = with_bot(
-        lambda bot: delivery.show_screen(
-            bot,
-            chat_id=note.source_chat_id,
-            screen=screen,
-            current=current,
-            resend=resend,
-            reply_to=note.source_message_id,
+    try:
+        message_id = with_bot(
+            lambda bot: delivery.show_screen(
+                bot,
+                chat_id=note.source_chat_id,
+                screen=screen,
+                current=current,
+                resend=resend,
+                reply_to=note.source_message_id,
+            )
         )
-    )
+    except TelegramForbiddenError:
+        # The owner blocked the bot. The note waits; they see it when they come back.
+        owner_mark_blocked_bot(owner=note.owner)
+        return
     if message_id != current:
         preview_message_record(note_id=note.pk, chat_id=note.source_chat_id, message_id=message_id)
 

@@ -136,6 +136,8 @@ class FakeTelegram(FakeServer):
         self._ids = itertools.count(1000)
         self._threads = itertools.count(500)
         self._state_lock = threading.Lock()
+        self.timeline: list[tuple[float, str]] = []  # (monotonic time, method) of each call
+        self._rate_limits: dict[str, tuple[int, int]] = {}
         # Stop within 50 ms instead of the default half-second poll: most tests start one.
         self._thread = threading.Thread(
             target=lambda: self._httpd.serve_forever(poll_interval=0.05), daemon=True
@@ -165,14 +167,8 @@ class FakeTelegram(FakeServer):
         self.files[file_id] = content
 
     def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
-        self.fail_next(
-            429,
-            telegram_error(
-                429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
-            ),
-            match=f"/{method}",
-            times=times,
-        )
+        """Answer the next ``times`` calls of ``method`` with 429 and ``retry_after``."""
+        self._rate_limits[method] = (times, retry_after)
 
     # -- reading what happened ---------------------------------------------------
     def calls(self, *methods: str) -> list[Call]:
@@ -204,6 +200,9 @@ class FakeTelegram(FakeServer):
         handler = getattr(self, f"api_{method}", None)
         if handler is None:
             return Response(404, telegram_error(404, "Not Found: method not found"))
+        self.timeline.append((time.monotonic(), method))
+        if limited := self._rate_limited(method):
+            return limited
         params = _decoded(request.form)
         problem = self._refusal(method, params)
         if problem is not None:
@@ -213,6 +212,15 @@ class FakeTelegram(FakeServer):
         if isinstance(result, Response):
             return result
         return Response(200, {"ok": True, "result": result})
+
+    def _rate_limited(self, method: str) -> Response | None:
+        with self._state_lock:
+            times, retry_after = self._rate_limits.get(method, (0, 0))
+            if not times:
+                return None
+            self._rate_limits[method] = (times - 1, retry_after)
+        description = f"Too Many Requests: retry after {retry_after}"
+        return Response(429, telegram_error(429, description, retry_after=retry_after))
 
     def _refusal(self, method: str, params: dict[str, Any]) -> Response | None:
         chat_id = params.get("chat_id")
