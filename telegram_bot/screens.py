@@ -14,6 +14,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from django.conf import settings
 
+from notes.ai.templates import source_html
 from notes.models import Note
 from notes.services.processing import SPOKEN_KINDS, TranscriptOutcome, note_plain_html
 from telegram_bot import texts
@@ -36,16 +37,19 @@ def _content(note: Note) -> str:
 
 
 def _compose(note: Note, footer: list[str]) -> str:
-    """Content first, footer after; the content gives way when the message would be too long."""
-    lines = [line for line in footer if line]
-    media = texts.media_line(note)
-    if media:
-        lines.insert(0, media)
-    if note.forward_origin:
-        lines.insert(1 if media else 0, texts.forward_line(note.forward_origin))
-    tail = "\n".join(lines)
+    """Content first, footer after; the content gives way when the message would be too long.
+
+    The footer says what the note is (media, and where a forward came from,
+    unless the topic's format already shows that) and what happens to it.
+    """
+    content = _content(note)
+    lines = [texts.media_line(note)]
+    source = str(source_html(note.forward_origin)) if note.forward_origin else ""
+    if source and source not in content:
+        lines.append(texts.forward_line(source))
+    tail = "\n".join(line for line in [*lines, *footer] if line)
     budget = MESSAGE_LIMIT - visible_length(tail) - 2
-    content = truncate_html(_content(note), budget)
+    content = truncate_html(content, budget)
     return f"{content}\n\n{tail}" if content.strip() else tail
 
 

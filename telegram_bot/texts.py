@@ -262,27 +262,8 @@ def media_line(note: Note) -> str:
     return lines.get(note.kind, "")
 
 
-def forward_line(origin: dict[str, Any]) -> str:
-    """Who the forwarded message came from, as Telegram's forward_origin tells."""
-    kind = origin.get("type")
-    source = ""
-    if kind == "user":
-        user = origin.get("sender_user") or {}
-        source = " ".join(filter(None, [user.get("first_name"), user.get("last_name")]))
-        source = quote(source) + (f" (@{quote(user['username'])})" if user.get("username") else "")
-    elif kind == "hidden_user":
-        source = quote(origin.get("sender_user_name") or "")
-    elif kind in ("chat", "channel"):
-        chat = origin.get("sender_chat") or origin.get("chat") or {}
-        source = quote(chat.get("title") or "")
-        username = chat.get("username")
-        if username and origin.get("message_id"):
-            url = f"https://t.me/{username}/{origin['message_id']}"
-            source = f'<a href="{quote(url)}">{source}</a>'
-        elif username:
-            source += f" (@{quote(username)})"
-        if origin.get("author_signature"):
-            source += f", {quote(origin['author_signature'])}"
+def forward_line(source: str) -> str:
+    """Where a forward came from; ``source`` is HTML already (``source_html``)."""
     return _("↪️ Forwarded from %(source)s") % {"source": source or _("unknown")}
 
 

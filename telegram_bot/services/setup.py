@@ -80,10 +80,12 @@ async def poll(bot: Bot, *, poll_seconds: int, once: bool, say: Callable[[str], 
     """Long polling for development: every update goes the webhook's way (store, then process).
 
     A webhook and getUpdates exclude each other, so the webhook is removed first
-    (pending updates are kept and fetched here). Returns how many updates came.
+    (pending updates are kept and fetched here); the command menus are set as
+    set_webhook would. Returns how many updates came.
     """
     await bot.delete_webhook(drop_pending_updates=False)
     me = await bot.me()
+    await commands_set(bot)
     say(f"Polling as @{me.username} (Ctrl+C to stop)")
     offset: int | None = None
     received = 0

@@ -100,7 +100,12 @@ def test_runbot_feeds_polled_updates_through_the_webhooks_path(
     with django_capture_on_commit_callbacks(execute=True):
         output = run("runbot", "--once", "--timeout", "0")
 
-    assert telegram.methods()[:3] == ["deleteWebhook", "getMe", "getUpdates"]
+    assert telegram.methods()[:9] == [
+        "deleteWebhook",
+        "getMe",
+        *["setMyCommands"] * 6,
+        "getUpdates",
+    ]
     assert telegram.calls("getUpdates")[0].params == {"timeout": 0, "allowed_updates": HANDLED}
     assert set(TelegramUpdate.objects.values_list("update_id", "status")) == {
         (900001, "processed"),

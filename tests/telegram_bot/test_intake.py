@@ -85,7 +85,7 @@ def test_a_hidden_link_and_the_owners_formatting_are_kept(telegram, deliver, arc
     assert '<a href="https://example.org/docs">docs</a>' in preview_of(telegram)["text"]
 
 
-def test_a_forward_keeps_its_origin_and_the_preview_shows_it(telegram, deliver, archive):
+def test_a_forward_keeps_its_origin_and_the_preview_shows_it_once(telegram, deliver, archive):
     deliver(update("private_forward_from_channel"))
     deliver(update("private_forward_from_hidden_user"))
 
@@ -99,11 +99,25 @@ def test_a_forward_keeps_its_origin_and_the_preview_shows_it(telegram, deliver, 
         "sender_user_name": "Мама",
     }
     channel_preview, hidden_preview = telegram.calls("sendMessage")
+    link = '<a href="https://t.me/cheap_travel/4321">Путешествуй дёшево</a>'
+    assert channel_preview["text"].count(link) == 1  # the topic's format shows it already
+    assert hidden_preview["text"].count("Мама") == 1
+
+
+def test_a_forward_into_a_topic_whose_format_hides_the_origin_still_shows_it(
+    telegram, deliver, archive
+):
+    for topic in archive[1].values():
+        topic.format_template = "{{ body }}"
+        topic.save()
+
+    deliver(update("private_forward_from_channel"))
+
+    preview = telegram.calls("sendMessage")[0]
     assert (
         '↪️ Переслано: <a href="https://t.me/cheap_travel/4321">Путешествуй дёшево</a>'
-        in channel_preview["text"]
+        in preview["text"]
     )
-    assert "↪️ Переслано: Мама" in hidden_preview["text"]
 
 
 def test_a_photo_with_a_caption_keeps_the_largest_size_and_the_caption(telegram, deliver, archive):
@@ -255,3 +269,25 @@ def test_editing_the_original_after_filing_changes_nothing(telegram, deliver, ar
 
     assert telegram.requests == []
     assert not Note.objects.get().text.endswith("VACUUM")
+
+
+def test_an_album_run_scheduled_before_the_last_part_steps_aside(telegram, archive, alice):
+    """With a worker each part schedules a delayed run; only the last part's run previews."""
+    from notes.tasks import note_process
+    from tests.factories import NoteFactory
+
+    note = NoteFactory(
+        owner=alice,
+        kind=NoteKind.PHOTO,
+        media_group_id="album-1",
+        files=[
+            {"type": "photo", "file_id": "a", "message_id": 7},
+            {"type": "photo", "file_id": "b", "message_id": 8},
+        ],
+    )
+
+    note_process.delay(note.pk, parts=1)
+    assert telegram.requests == []
+
+    note_process.delay(note.pk, parts=2)
+    assert "📎 Альбом: 2 файла" in preview_of(telegram)["text"]

@@ -239,3 +239,44 @@ def test_never_ask_files_everything_that_has_a_topic(telegram, deliver, archive,
     deliver(private_text("Купить молоко и хлеб", message_id=70))
 
     assert Note.objects.get().status == NoteStatus.PUBLISHED
+
+
+def test_the_owners_formatting_survives_into_the_filed_message(telegram, deliver, archive):
+    deliver(update("private_text_formatted"))
+    note = Note.objects.get()
+
+    confirm(deliver, note)
+
+    [posted] = group_calls(telegram, "sendMessage")
+    assert "<b>Идея:</b>" in posted["text"]
+    assert '<a href="https://example.org/docs">docs</a>' in posted["text"]
+
+
+def test_a_voice_is_copied_with_its_transcript_as_the_caption(telegram, deliver, archive):
+    deliver(update("private_voice"))
+    note = Note.objects.get()
+    Note.objects.filter(pk=note.pk).update(
+        transcript="купить молоко и хлеб", topic=archive[1]["shopping"], rendered_text=""
+    )
+
+    confirm(deliver, note)
+
+    [copy] = group_calls(telegram, "copyMessage")
+    assert (copy["message_id"], copy["message_thread_id"]) == (4, 12)
+    assert "купить молоко и хлеб" in copy["caption"]
+
+
+def test_a_video_note_is_copied_and_its_words_follow_it(telegram, deliver, archive):
+    deliver(update("private_video_note"))
+    note = Note.objects.get()
+    Note.objects.filter(pk=note.pk).update(
+        transcript="идея: бот для счётчиков", topic=archive[1]["ideas"], rendered_text=""
+    )
+
+    confirm(deliver, note)
+
+    [copy] = group_calls(telegram, "copyMessage")
+    assert "caption" not in copy.params  # a video note cannot carry one
+    [words] = group_calls(telegram, "sendMessage")
+    assert "идея: бот для счётчиков" in words["text"]
+    assert words["message_thread_id"] == copy["message_thread_id"] == 14
