@@ -11,103 +11,28 @@ answers 429 with ``retry_after``, "message thread not found" or "bot was kicked"
 from __future__ import annotations
 
 import itertools
-import json
-import re
 import threading
 import time
-from dataclasses import dataclass
-from html import unescape
 from typing import Any
 
 from tests.fakes.server import FakeServer, Request, Response
+from tests.fakes.telegram_rules import (
+    ADMIN_RIGHTS_OFF,
+    NOT_MODIFIED,
+    RESTRICTED_DEFAULTS,
+    Call,
+    decoded,
+    file_object,
+    html_problem,
+    method_of,
+    photo_object,
+    telegram_error,
+    visible_length,
+)
 
 BOT_ID = 7000001
 BOT_USERNAME = "my_secretary_bot"
 TOKEN = f"{BOT_ID}:AAF4kefakeTokenForTests-only"
-
-# Parameters that are free text: never JSON-decoded, even when they look like numbers.
-_TEXT_PARAMS = frozenset(
-    {"text", "caption", "name", "secret_token", "callback_query_id", "file_id", "url", "title"}
-)
-_ALLOWED_TAGS = frozenset(
-    {
-        "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-        "a", "tg-emoji", "code", "pre", "blockquote", "tg-time",
-    }
-)  # fmt: skip
-_TOKEN_RE = re.compile(r"<(/?)([a-zA-Z][\w-]*)([^<>]*)>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|([<>&])")
-_NAMED_ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
-
-
-@dataclass
-class Call:
-    """One Bot API call: the method and its decoded parameters."""
-
-    method: str
-    params: dict[str, Any]
-
-    def __getitem__(self, key: str) -> Any:
-        return self.params[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.params.get(key, default)
-
-    @property
-    def buttons(self) -> list[list[str]]:
-        """Texts of the inline keyboard, row by row."""
-        markup = self.params.get("reply_markup") or {}
-        return [[b["text"] for b in row] for row in markup.get("inline_keyboard", [])]
-
-    @property
-    def callback_data(self) -> list[str]:
-        markup = self.params.get("reply_markup") or {}
-        return [
-            b["callback_data"]
-            for row in markup.get("inline_keyboard", [])
-            for b in row
-            if "callback_data" in b
-        ]
-
-
-def telegram_error(code: int, description: str, **parameters: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
-    if parameters:
-        body["parameters"] = parameters
-    return body
-
-
-def html_problem(text: str) -> str | None:
-    """Why Telegram would refuse this HTML, or None when it parses."""
-    stack: list[str] = []
-    for match in _TOKEN_RE.finditer(text):
-        closing, tag, _attrs, entity, bare = match.groups()
-        if bare:
-            return f"can't parse entities: unexpected {bare!r} at offset {match.start()}"
-        if entity:
-            if not entity.startswith("#") and entity not in _NAMED_ENTITIES:
-                return f"can't parse entities: unsupported entity &{entity};"
-            continue
-        tag = tag.lower()
-        if tag not in _ALLOWED_TAGS:
-            return f'can\'t parse entities: Unsupported start tag "{tag}"'
-        if closing:
-            if not stack or stack[-1] != tag:
-                return f"can't parse entities: Can't find end tag corresponding to \"{tag}\""
-            stack.pop()
-        else:
-            stack.append(tag)
-    if stack:
-        return (
-            f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
-        )
-    return None
-
-
-def visible_length(text: str, parse_mode: str | None) -> int:
-    """Length in UTF-16 code units after entity parsing, as Telegram counts it."""
-    if parse_mode == "HTML":
-        text = unescape(re.sub(r"<[^<>]+>", "", text))
-    return len(text.encode("utf-16-le")) // 2
 
 
 class FakeTelegram(FakeServer):
@@ -156,11 +81,11 @@ class FakeTelegram(FakeServer):
         """Set who ``user_id`` is in ``chat_id``: creator, administrator (with rights), member…"""
         member: dict[str, Any] = {"status": status, "user": self._user(user_id)}
         if status == "administrator":
-            member.update(_ADMIN_RIGHTS_OFF | {"can_be_edited": False} | rights)
+            member.update(ADMIN_RIGHTS_OFF | {"can_be_edited": False} | rights)
         elif status == "creator":
             member.update({"is_anonymous": False})
         elif status == "restricted":
-            member.update(_RESTRICTED_DEFAULTS | rights)
+            member.update(RESTRICTED_DEFAULTS | rights)
         self.members[(chat_id, user_id)] = member
 
     def add_file(self, file_id: str, content: bytes) -> None:
@@ -177,22 +102,22 @@ class FakeTelegram(FakeServer):
             requests = list(self.requests)
         found = []
         for request in requests:
-            method = _method_of(request)
+            method = method_of(request)
             if method and (not methods or method in methods):
-                found.append(Call(method, _decoded(request.form)))
+                found.append(Call(method, decoded(request.form)))
         return found
 
     def methods(self) -> list[str]:
         """Names of the methods called, in order (file downloads appear as ``file``)."""
         with self._lock:
             requests = list(self.requests)
-        return [_method_of(request) or "file" for request in requests]
+        return [method_of(request) or "file" for request in requests]
 
     # -- the API -----------------------------------------------------------------
     def route(self, request: Request) -> Response:
         if request.path.startswith("/file/bot"):
             return self._download(request)
-        method = _method_of(request)
+        method = method_of(request)
         if method is None:
             return Response(404, telegram_error(404, "Not Found"))
         if not request.path.startswith(f"/bot{TOKEN}/"):
@@ -203,7 +128,7 @@ class FakeTelegram(FakeServer):
         self.timeline.append((time.monotonic(), method))
         if limited := self._rate_limited(method):
             return limited
-        params = _decoded(request.form)
+        params = decoded(request.form)
         problem = self._refusal(method, params)
         if problem is not None:
             return problem
@@ -253,22 +178,22 @@ class FakeTelegram(FakeServer):
         return self._new_message(params, text=params["text"])
 
     def api_sendPhoto(self, params: dict[str, Any]) -> Any:
-        return self._new_message(params, photo=[_photo(params["photo"])])
+        return self._new_message(params, photo=[photo_object(params["photo"])])
 
     def api_sendDocument(self, params: dict[str, Any]) -> Any:
-        return self._new_message(params, document=_file(params["document"]))
+        return self._new_message(params, document=file_object(params["document"]))
 
     def api_sendVideo(self, params: dict[str, Any]) -> Any:
-        return self._new_message(params, video=_file(params["video"], width=1, height=1))
+        return self._new_message(params, video=file_object(params["video"], width=1, height=1))
 
     def api_sendAudio(self, params: dict[str, Any]) -> Any:
-        return self._new_message(params, audio=_file(params["audio"], duration=1))
+        return self._new_message(params, audio=file_object(params["audio"], duration=1))
 
     def api_sendVoice(self, params: dict[str, Any]) -> Any:
-        return self._new_message(params, voice=_file(params["voice"], duration=1))
+        return self._new_message(params, voice=file_object(params["voice"], duration=1))
 
     def api_sendVideoNote(self, params: dict[str, Any]) -> Any:
-        video_note = _file(params["video_note"], length=1, duration=1)
+        video_note = file_object(params["video_note"], length=1, duration=1)
         return self._new_message(params, video_note=video_note)
 
     def api_sendMediaGroup(self, params: dict[str, Any]) -> Any:
@@ -276,10 +201,10 @@ class FakeTelegram(FakeServer):
         for item in params["media"]:
             kind = item["type"]
             media: dict[str, Any] = {
-                "photo": [_photo(item["media"])],
-                "video": _file(item["media"], width=1, height=1, duration=1),
-                "document": _file(item["media"]),
-                "audio": _file(item["media"], duration=1),
+                "photo": [photo_object(item["media"])],
+                "video": file_object(item["media"], width=1, height=1, duration=1),
+                "document": file_object(item["media"]),
+                "audio": file_object(item["media"], duration=1),
             }
             content: dict[str, Any] = {kind: media[kind]}
             if item.get("caption"):
@@ -303,7 +228,7 @@ class FakeTelegram(FakeServer):
         current = self.messages.get(key)
         new = {"text": params["text"], "reply_markup": params.get("reply_markup")}
         if current is not None and {k: current.get(k) for k in new} == new:
-            return Response(400, telegram_error(400, _NOT_MODIFIED))
+            return Response(400, telegram_error(400, NOT_MODIFIED))
         self.messages[key] = {**(current or {}), **new}
         return self._message_object(params["chat_id"], params["message_id"], self.messages[key])
 
@@ -311,7 +236,7 @@ class FakeTelegram(FakeServer):
         key = (params["chat_id"], params["message_id"])
         current = self.messages.get(key, {})
         if key in self.messages and current.get("reply_markup") == params.get("reply_markup"):
-            return Response(400, telegram_error(400, _NOT_MODIFIED))
+            return Response(400, telegram_error(400, NOT_MODIFIED))
         self.messages[key] = {**current, "reply_markup": params.get("reply_markup")}
         return self._message_object(params["chat_id"], params["message_id"], self.messages[key])
 
@@ -451,52 +376,3 @@ class FakeTelegram(FakeServer):
         if user_id == BOT_ID:
             return {k: self.bot[k] for k in ("id", "is_bot", "first_name", "username")}
         return {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
-
-
-_NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup "
-    "are exactly the same as a current content and reply markup of the message"
-)
-_ADMIN_RIGHTS = (
-    "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
-    "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
-    "can_post_stories", "can_edit_stories", "can_delete_stories", "can_send_welcome_messages",
-    "can_pin_messages", "can_manage_topics",
-)  # fmt: skip
-_MEMBER_PERMISSIONS = (
-    "is_member", "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
-    "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
-    "can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages",
-    "can_edit_tag", "can_change_info", "can_invite_users", "can_pin_messages",
-    "can_manage_topics",
-)  # fmt: skip
-_ADMIN_RIGHTS_OFF = dict.fromkeys(_ADMIN_RIGHTS, False)
-_RESTRICTED_DEFAULTS = dict.fromkeys(_MEMBER_PERMISSIONS, True) | {"until_date": 0}
-
-
-def _method_of(request: Request) -> str | None:
-    parts = request.path.strip("/").split("/")
-    if len(parts) == 2 and parts[0].startswith("bot"):
-        return parts[1]
-    return None
-
-
-def _decoded(form: dict[str, str]) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for key, value in form.items():
-        if key in _TEXT_PARAMS:
-            params[key] = value
-            continue
-        try:
-            params[key] = json.loads(value)
-        except ValueError:
-            params[key] = value
-    return params
-
-
-def _photo(file_id: str) -> dict[str, Any]:
-    return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960}
-
-
-def _file(file_id: str, **extra: Any) -> dict[str, Any]:
-    return {"file_id": file_id, "file_unique_id": f"u-{file_id}", **extra}

@@ -5,7 +5,7 @@ import pytest
 from notes.models import Note, NoteStatus
 from secretary.models import User
 from telegram_bot.models import TelegramUpdate
-from tests.fakes.telegram import telegram_error
+from tests.fakes.telegram_rules import telegram_error
 from tests.telegram_bot.conftest import ALICE_CHAT, private_text, update
 
 pytestmark = pytest.mark.django_db

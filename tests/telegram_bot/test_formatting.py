@@ -4,8 +4,9 @@ import logging
 
 from telegram_bot.formatting import message_link, split_html, truncate_html, visible_length
 from telegram_bot.logs import TokenRedactingFormatter
-from tests.fakes.telegram import TOKEN, html_problem
-from tests.fakes.telegram import visible_length as telegram_length
+from tests.fakes.telegram import TOKEN
+from tests.fakes.telegram_rules import html_problem
+from tests.fakes.telegram_rules import visible_length as telegram_length
 
 
 def test_a_short_text_stays_whole():
