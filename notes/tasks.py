@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from celery import Task, shared_task
 from django.conf import settings
 from django.core.cache import cache
@@ -15,6 +17,9 @@ from notes.services.expiry import pending_confirmations_expire
 from telegram_bot.retry import retry_later
 
 logger = logging.getLogger(__name__)
+
+# How often a preview is tried again when Telegram fails for a while.
+TELEGRAM_RETRIES = 5
 
 
 @contextmanager
@@ -27,6 +32,25 @@ def _note_lock(note_id: int) -> Iterator[bool]:
     finally:
         if acquired:
             cache.delete(key)
+
+
+@contextmanager
+def _retry_when_telegram_stumbles(
+    task: Task, note_id: int, kwargs: dict[str, Any]
+) -> Iterator[None]:
+    """Telegram down, slow or rate limiting: the same run again later, a few times.
+
+    The runs are idempotent; the note keeps its state in the database meanwhile.
+    """
+    try:
+        yield
+    except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as error:
+        if task.request.retries >= TELEGRAM_RETRIES:
+            logger.error("Note %s: Telegram kept failing: %s", note_id, error)
+            return
+        backoff = 2**task.request.retries
+        countdown = error.retry_after if isinstance(error, TelegramRetryAfter) else backoff
+        retry_later(task, countdown=countdown, args=(note_id,), kwargs=kwargs)
 
 
 @shared_task(name="notes.tasks.expire_pending_confirmations")
@@ -51,11 +75,12 @@ def note_process(self: Task, note_id: int, parts: int = 0) -> None:
     """Transcribe, classify, render, then preview the note (or file it at once)."""
     from telegram_bot.services.notes import note_process as process
 
-    with _note_lock(note_id) as acquired:
+    kwargs = {"parts": parts}
+    with _retry_when_telegram_stumbles(self, note_id, kwargs), _note_lock(note_id) as acquired:
         if acquired:
             process(note_id=note_id, parts=parts)
     if not acquired:  # another worker is on this note: come back when it is done
-        retry_later(self, countdown=1, args=(note_id,), kwargs={"parts": parts})
+        retry_later(self, countdown=1, args=(note_id,), kwargs=kwargs)
 
 
 @shared_task(name="notes.tasks.note_refresh_preview", bind=True, max_retries=60)
@@ -63,11 +88,12 @@ def note_refresh_preview(self: Task, note_id: int, resend: bool = False) -> None
     """Render the note for its (new) topic and show the preview again."""
     from telegram_bot.services.notes import note_refresh_preview as refresh
 
-    with _note_lock(note_id) as acquired:
+    kwargs = {"resend": resend}
+    with _retry_when_telegram_stumbles(self, note_id, kwargs), _note_lock(note_id) as acquired:
         if acquired:
             refresh(note_id=note_id, resend=resend)
     if not acquired:
-        retry_later(self, countdown=1, args=(note_id,), kwargs={"resend": resend})
+        retry_later(self, countdown=1, args=(note_id,), kwargs=kwargs)
 
 
 @shared_task(name="notes.tasks.note_publish", bind=True, max_retries=None)

@@ -57,11 +57,13 @@ async def show_screen(
     current: int | None = None,
     resend: bool = False,
     reply_to: int | None = None,
+    only_edit: bool = False,
 ) -> int:
     """Show ``screen`` in place of message ``current`` (edited), or as a new message.
 
     With ``resend`` the new message goes to the bottom of the chat and the old
-    one is deleted. Returns the id of the message that now shows the screen.
+    one is deleted; with ``only_edit`` a message that is gone stays gone.
+    Returns the id of the message that now shows the screen.
     """
     if current is not None and not resend:
         try:
@@ -70,7 +72,7 @@ async def show_screen(
             )
             return current
         except TelegramAPIError as error:
-            if is_not_modified(error):
+            if is_not_modified(error) or (only_edit and is_message_gone(error)):
                 return current
             if not is_message_gone(error):
                 raise

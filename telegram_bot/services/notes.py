@@ -137,7 +137,7 @@ def note_process(*, note_id: int, parts: int = 0) -> None:
 
 
 def _transcribe(note: Note) -> None:
-    """ "🎙 Transcribing…" in the preview, then the audio through speech-to-text."""
+    """Show "🎙 Transcribing…" in the preview, then put the audio through speech-to-text."""
     note_mark_status(note_id=note.pk, status=NoteStatus.ENRICHING)
     _show(note, screens.transcribing_screen(note))
     part = note.files[0] if note.files else {}
@@ -330,7 +330,11 @@ def previews_show_expired(*, note_ids: Iterable[int]) -> int:
         for chat_id, pending, screen in edits:
             try:
                 await delivery.show_screen(
-                    bot, chat_id=chat_id, screen=screen, current=pending.preview_message_id
+                    bot,
+                    chat_id=chat_id,
+                    screen=screen,
+                    current=pending.preview_message_id,
+                    only_edit=True,  # a preview the owner deleted is not sent again
                 )
             except TelegramAPIError as error:
                 logger.info("Preview of note %s not marked expired: %s", pending.note_id, error)

@@ -55,3 +55,13 @@ def test_a_person_who_blocked_the_bot_is_marked_and_their_note_waits(telegram, d
     note = Note.objects.get()
     assert note.status == NoteStatus.AWAITING_CONFIRMATION
     assert User.objects.get(telegram_id=ALICE_CHAT).has_blocked_bot
+
+
+def test_a_preview_telegram_fails_to_take_is_tried_again(telegram, deliver, archive):
+    telegram.fail_next(502, telegram_error(502, "Bad Gateway"), match="sendMessage")
+
+    deliver(private_text("Купить молоко и хлеб", message_id=70))
+
+    previews = [c for c in telegram.calls("sendMessage") if c["chat_id"] == ALICE_CHAT]
+    assert len(previews) == 2  # the first attempt got a 502
+    assert Note.objects.get().status == NoteStatus.AWAITING_CONFIRMATION
