@@ -26,6 +26,8 @@ async def on_note(message: Message, bot: Bot, owner: User) -> None:
         await message.answer(texts.refusal_text(incoming))
         return
     receipt = await sync_to_async(note_receive)(owner=owner, incoming=incoming)
+    if not (receipt.created or incoming.media_group_id):
+        return  # the same message again: its note is already on its way
     if receipt.created:
         await sign_of_life(bot, message)
     # A part of an album waits a moment for the others, so the album gets one preview.
