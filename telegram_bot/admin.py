@@ -1,6 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from telegram_bot.models import TelegramUpdate
+from telegram_bot.services.updates import telegram_updates_retry
 
 
 @admin.register(TelegramUpdate)
@@ -10,3 +15,20 @@ class TelegramUpdateAdmin(admin.ModelAdmin):
     search_fields = ["=update_id", "error"]
     readonly_fields = ["received_at", "processed_at"]
     date_hierarchy = "received_at"
+    actions = ["process_again"]
+
+    @admin.action(description=_("Process the selected failed updates again"))
+    def process_again(self, request: HttpRequest, queryset: QuerySet[TelegramUpdate]) -> None:
+        count = telegram_updates_retry(
+            update_ids=list(queryset.values_list("update_id", flat=True))
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d update queued for processing.",
+                "%(count)d updates queued for processing.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -85,3 +86,21 @@ def telegram_update_fail(*, update_id: int, error: str) -> None:
     TelegramUpdate.objects.filter(update_id=update_id).update(
         status=TelegramUpdate.Status.FAILED, error=error[:4000], processed_at=timezone.now()
     )
+
+
+@transaction.atomic
+def telegram_updates_retry(*, update_ids: list[int]) -> int:
+    """Staff: process failed updates again (after fixing what failed). Returns how many."""
+    from telegram_bot.tasks import process_update
+
+    failed = list(
+        TelegramUpdate.objects.select_for_update()
+        .filter(update_id__in=update_ids, status=TelegramUpdate.Status.FAILED)
+        .values_list("update_id", flat=True)
+    )
+    TelegramUpdate.objects.filter(update_id__in=failed).update(
+        status=TelegramUpdate.Status.RECEIVED, error=""
+    )
+    for update_id in failed:
+        transaction.on_commit(partial(process_update.delay, update_id))
+    return len(failed)
