@@ -70,18 +70,46 @@ def note_transcribe_audio(*, note: Note, audio: bytes, filename: str, mime_type:
     return TranscriptOutcome.DONE
 
 
-def note_classify_safely(*, note: Note) -> Note:
+# What classification reads and writes. It saves the note it is given as a whole, while
+# the note may change meanwhile (another part of an album arrives, the status moves):
+# a note loaded with only these fields saves only these fields, and nothing else is lost.
+CLASSIFICATION_FIELDS = (
+    "owner",
+    "kind",
+    "text",
+    "transcript",
+    "link_metadata",
+    "forward_origin",
+    "topic",
+    "ai_provider",
+    "confidence",
+    "reason",
+    "alternatives",
+    "classification",
+    "title",
+    "tags",
+    "last_error",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "updated_at",
+)
+
+
+def note_classify_safely(*, note_id: int) -> Note | None:
     """Suggest a topic. Providers failing is the AI layer's business; a crash here
     must not strand the note, so it is logged and the owner picks the topic."""
     from notes.services.classification import note_classify
 
+    note = Note.objects.only(*CLASSIFICATION_FIELDS).filter(pk=note_id).first()
+    if note is None:
+        return None
     try:
         note_classify(note=note)
     except Exception as error:
-        logger.exception("Classification of note %s crashed", note.pk)
-        Note.objects.filter(pk=note.pk).update(last_error=f"classification: {error}"[:2000])
-        note.refresh_from_db()
-    return note
+        logger.exception("Classification of note %s crashed", note_id)
+        Note.objects.filter(pk=note_id).update(last_error=f"classification: {error}"[:2000])
+    return Note.objects.select_related("owner__preferences", "topic__group").get(pk=note_id)
 
 
 def note_render_html(*, note: Note) -> str:

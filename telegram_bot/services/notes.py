@@ -120,10 +120,9 @@ def note_process(*, note_id: int, parts: int = 0) -> None:
             _transcribe(note)
         if not note_mark_status(note_id=note_id, status=NoteStatus.CLASSIFYING, again=True):
             return
-        note = _load(note_id)
+        note = note_classify_safely(note_id=note_id)
         if note is None:
             return
-        note = note_classify_safely(note=note)
         note_render_html(note=note)
         note = _load(note_id)
         if note is None:

@@ -9,7 +9,11 @@ from django.db import connections
 from django.test import Client
 
 from notes.models import Note
+from notes.services.intake import IncomingNote, note_receive
+from notes.services.processing import note_classify_safely
 from telegram_bot.models import TelegramUpdate
+from tests.fakes.openai import API_KEY as OPENAI_KEY
+from tests.fakes.openai import FakeOpenAI
 from tests.telegram_bot.conftest import ALICE_CHAT, SECRET, private_text, update
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,3 +62,41 @@ def test_album_parts_arriving_together_land_in_one_note(telegram, archive):
     assert [part["message_id"] for part in note.files] == [7, 8]
     previews = [call for call in telegram.calls("sendMessage") if call["chat_id"] == ALICE_CHAT]
     assert len(previews) == 1
+
+
+def test_a_part_that_arrives_while_the_album_is_classified_is_not_lost(
+    telegram, archive, alice, settings, monkeypatch
+):
+    """Classification saves the note it was given; what changed meanwhile must survive."""
+    first = note_receive(owner=alice, incoming=album_part(7)).note
+    with FakeOpenAI() as openai:
+        monkeypatch.setenv("OPENAI_BASE_URL", openai.base_url)
+        settings.OPENAI_API_KEY = OPENAI_KEY
+        alice.preferences.ai_providers = "openai"
+        alice.preferences.save()
+        openai.stall_next(1.0, match="/chat/completions")  # the model takes a second
+        arrival = threading.Timer(0.3, receive_in_thread, args=(alice, album_part(8)))
+
+        arrival.start()
+        note_classify_safely(note_id=first.pk)
+        arrival.join()
+
+    assert len(openai.requests_to("/chat/completions")) == 1
+    assert [part["message_id"] for part in Note.objects.get().files] == [7, 8]
+
+
+def album_part(message_id):
+    return IncomingNote(
+        chat_id=ALICE_CHAT,
+        message_id=message_id,
+        kind="photo",
+        files=[{"type": "photo", "file_id": f"f{message_id}", "message_id": message_id}],
+        media_group_id="album-9",
+    )
+
+
+def receive_in_thread(owner, incoming):
+    try:
+        note_receive(owner=owner, incoming=incoming)
+    finally:
+        connections.close_all()
