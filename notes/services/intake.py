@@ -48,7 +48,7 @@ def note_receive(*, owner: User, incoming: IncomingNote) -> Receipt:
     if existing is not None:
         return Receipt(existing, created=False, parts=len(existing.files))
     if incoming.media_group_id:
-        User.objects.select_for_update().filter(pk=owner.pk).exists()
+        User.objects.select_for_update().only("pk").get(pk=owner.pk)  # one album at a time
         album = (
             Note.objects.select_for_update()
             .filter(source_chat_id=incoming.chat_id, media_group_id=incoming.media_group_id)
