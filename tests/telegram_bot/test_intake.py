@@ -176,8 +176,8 @@ def test_a_voice_without_speech_recognition_says_so_and_can_still_be_filed(
         "file",
         "editMessageText",
     ]
-    placeholder = telegram.calls("sendMessage")[0]
-    assert placeholder["text"] == "🎙 Голосовое сообщение, 7 с\n🎙 Расшифровываю…"
+    transcribing = telegram.calls("sendMessage")[0]
+    assert transcribing["text"] == "🎙 Голосовое сообщение, 7 с\n🎙 Расшифровываю…"
     preview = preview_of(telegram)
     assert "Распознавание речи не настроено" in preview["text"]
     assert ["📂 Другая тема", "✏️ Изменить"] in preview.buttons
