@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from asgiref.sync import sync_to_async
 
+from notes.models import Note
 from notes.services.pending import (
     NoteActionRefused,
     note_check_awaiting,
@@ -17,6 +21,7 @@ from secretary.models import User
 from telegram_bot import texts
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
 from telegram_bot.handlers.states import EditNote, NewTopic
+from telegram_bot.screens import Screen
 from telegram_bot.services.notes import (
     note_cancel_screen,
     note_create_suggested_topic,
@@ -29,30 +34,38 @@ from topics.services import TopicCreateFailed
 router = Router(name=__name__)
 
 
-async def _refuse(query: CallbackQuery, refused: NoteActionRefused) -> None:
-    await query.answer(texts.refused_notice(refused.reason))
+async def _tap(query: CallbackQuery, service: Callable[..., Any], **kwargs: Any) -> Any:
+    """Run the tap's service; a tap the note cannot take gets its notice and None back."""
+    try:
+        return await sync_to_async(service)(**kwargs)
+    except NoteActionRefused as refused:
+        await query.answer(texts.refused_notice(refused.reason))
+        return None
+
+
+async def _show(query: CallbackQuery, screen: Screen, *, keyboard_only: bool = False) -> None:
+    """The tapped message becomes ``screen`` (or only takes its buttons)."""
+    if not isinstance(query.message, Message):
+        return  # too old for Telegram to send along; nothing to edit
+    if keyboard_only:
+        await query.message.edit_reply_markup(reply_markup=screen.markup)
+    else:
+        await query.message.edit_text(screen.text, reply_markup=screen.markup)
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.CONFIRM))
 async def on_confirm(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
-    try:
-        await sync_to_async(note_confirm)(owner=owner, note_id=callback_data.note_id)
-    except NoteActionRefused as refused:
-        await _refuse(query, refused)
-        return
-    await query.answer(texts.filing_notice())
+    note = await _tap(query, note_confirm, owner=owner, note_id=callback_data.note_id)
+    if note is not None:
+        await query.answer(texts.filing_notice())
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.CANCEL))
 async def on_cancel(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
-    try:
-        screen = await sync_to_async(note_cancel_screen)(owner=owner, note_id=callback_data.note_id)
-    except NoteActionRefused as refused:
-        await _refuse(query, refused)
-        return
-    if isinstance(query.message, Message):
-        await query.message.edit_text(screen.text, reply_markup=None)
-    await query.answer()
+    screen = await _tap(query, note_cancel_screen, owner=owner, note_id=callback_data.note_id)
+    if screen is not None:
+        await _show(query, screen)
+        await query.answer()
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.PICK))
@@ -61,42 +74,36 @@ async def on_pick_topic(
     query: CallbackQuery, callback_data: NoteCallback | TopicPageCallback, owner: User
 ) -> None:
     page = callback_data.page if isinstance(callback_data, TopicPageCallback) else 0
-    try:
-        screen = await sync_to_async(note_topic_picker)(
-            owner=owner, note_id=callback_data.note_id, page=page
-        )
-    except NoteActionRefused as refused:
-        await _refuse(query, refused)
-        return
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=screen.markup)
-    await query.answer()
+    screen = await _tap(
+        query, note_topic_picker, owner=owner, note_id=callback_data.note_id, page=page
+    )
+    if screen is not None:
+        await _show(query, screen, keyboard_only=True)
+        await query.answer()
 
 
 @router.callback_query(TopicChoiceCallback.filter())
 async def on_topic_chosen(
     query: CallbackQuery, callback_data: TopicChoiceCallback, owner: User
 ) -> None:
-    try:
-        await sync_to_async(note_choose_topic)(
-            owner=owner, note_id=callback_data.note_id, topic_id=callback_data.topic_id
-        )
-    except NoteActionRefused as refused:
-        await _refuse(query, refused)
-        return
-    await query.answer()
+    """The preview is rendered for the chosen topic by the worker, then edited."""
+    note = await _tap(
+        query,
+        note_choose_topic,
+        owner=owner,
+        note_id=callback_data.note_id,
+        topic_id=callback_data.topic_id,
+    )
+    if note is not None:
+        await query.answer()
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.BACK))
 async def on_back(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
-    try:
-        screen = await sync_to_async(note_preview)(owner=owner, note_id=callback_data.note_id)
-    except NoteActionRefused as refused:
-        await _refuse(query, refused)
-        return
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=screen.markup)
-    await query.answer()
+    screen = await _tap(query, note_preview, owner=owner, note_id=callback_data.note_id)
+    if screen is not None:
+        await _show(query, screen, keyboard_only=True)
+        await query.answer()
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.EDIT))
@@ -105,10 +112,10 @@ async def on_ask(
     query: CallbackQuery, callback_data: NoteCallback, owner: User, state: FSMContext
 ) -> None:
     """✏️ and ➕ wait for the owner's next message (the state survives any replica)."""
-    try:
-        note = await sync_to_async(note_check_awaiting)(owner=owner, note_id=callback_data.note_id)
-    except NoteActionRefused as refused:
-        await _refuse(query, refused)
+    note: Note | None = await _tap(
+        query, note_check_awaiting, owner=owner, note_id=callback_data.note_id
+    )
+    if note is None:
         return
     if callback_data.action == NoteAction.EDIT:
         await state.set_state(EditNote.waiting_text)
@@ -127,25 +134,19 @@ async def on_create_suggested(
     query: CallbackQuery, callback_data: NoteCallback, owner: User
 ) -> None:
     try:
-        name = await sync_to_async(note_create_suggested_topic)(
-            owner=owner, note_id=callback_data.note_id
+        name = await _tap(
+            query, note_create_suggested_topic, owner=owner, note_id=callback_data.note_id
         )
-    except NoteActionRefused as refused:
-        await _refuse(query, refused)
-        return
     except (ValueError, TopicCreateFailed) as failed:
         await query.answer(texts.topic_create_failed_notice(str(failed)), show_alert=True)
         return
-    await query.answer(texts.topic_created_notice(name))
+    if name is not None:
+        await query.answer(texts.topic_created_notice(name))
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.UNDO))
 async def on_undo(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
-    try:
-        screen = await sync_to_async(note_undo)(owner=owner, note_id=callback_data.note_id)
-    except NoteActionRefused as refused:
-        await _refuse(query, refused)
-        return
-    if isinstance(query.message, Message):
-        await query.message.edit_text(screen.text, reply_markup=screen.markup)
-    await query.answer(texts.undone_notice())
+    screen = await _tap(query, note_undo, owner=owner, note_id=callback_data.note_id)
+    if screen is not None:
+        await _show(query, screen)
+        await query.answer(texts.undone_notice())

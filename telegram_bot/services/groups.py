@@ -23,7 +23,13 @@ from telegram_bot import texts
 from telegram_bot.client import with_bot
 from topics.models import ForumGroup
 from topics.selectors import group_for_owner, topic_list_for_group
-from topics.services import BotRights, group_connect_problems, group_link, group_rights_update
+from topics.services import (
+    BotRights,
+    ConnectProblem,
+    group_connect_problems,
+    group_link,
+    group_rights_update,
+)
 
 ADMIN_STATUSES = (ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR)
 
@@ -73,15 +79,17 @@ async def group_evaluate(
     )
 
 
-def group_connect(*, owner: User, evaluation: GroupEvaluation) -> str:
-    """/connect: link the group if nothing is missing; the answer says what happened."""
+def _link_evaluated(
+    *, owner: User, evaluation: GroupEvaluation
+) -> tuple[ForumGroup | None, list[ConnectProblem]]:
+    """Link the group to the owner if nothing is missing; else what is missing."""
     problems = group_connect_problems(
         user_is_admin=evaluation.user_is_admin,
         is_forum=evaluation.is_forum,
         rights=evaluation.rights,
     )
     if problems:
-        return texts.connect_refused_text(problems)
+        return None, problems
     group = group_link(
         chat_id=evaluation.chat_id,
         title=evaluation.title,
@@ -89,6 +97,14 @@ def group_connect(*, owner: User, evaluation: GroupEvaluation) -> str:
         is_forum=evaluation.is_forum,
         rights=evaluation.rights,
     )
+    return group, []
+
+
+def group_connect(*, owner: User, evaluation: GroupEvaluation) -> str:
+    """/connect: link the group if nothing is missing; the answer says what happened."""
+    group, problems = _link_evaluated(owner=owner, evaluation=evaluation)
+    if group is None:
+        return texts.connect_refused_text(problems)
     owner_name = owner.first_name or owner.telegram_username or str(owner.telegram_id)
     return texts.connected_text(title=group.title or str(group.chat_id), owner_name=owner_name)
 
@@ -141,16 +157,7 @@ def preconfigured_group_claim(*, owner: User, evaluation: GroupEvaluation) -> st
     """
     if not evaluation.user_is_admin or not preconfigured_group_unclaimed():
         return None
-    problems = group_connect_problems(
-        user_is_admin=True, is_forum=evaluation.is_forum, rights=evaluation.rights
-    )
-    if problems:
+    group, problems = _link_evaluated(owner=owner, evaluation=evaluation)
+    if group is None:
         return texts.connect_refused_text(problems)
-    group = group_link(
-        chat_id=evaluation.chat_id,
-        title=evaluation.title,
-        owner=owner,
-        is_forum=evaluation.is_forum,
-        rights=evaluation.rights,
-    )
     return texts.preconfigured_group_text(group.title or str(group.chat_id))
