@@ -132,7 +132,9 @@ def render_note(context: RenderContext) -> RenderedNote:
     with translation.override(context.language), timezone.override(zone):
         html = render_template(
             context.template,
-            title=title,
+            title=""
+            if _title_repeats_body(title, rewrite.body if rewrite else context.text)
+            else title,
             body=body,
             tags=context.tags,
             summary=context.summary,
@@ -153,6 +155,16 @@ def render_note(context: RenderContext) -> RenderedNote:
         cost_usd=rewrite.cost_usd if rewrite else Decimal(0),
         failures=failures,
     )
+
+
+def _title_repeats_body(title: str, body_text: str) -> bool:
+    """A title cut from the note's own first line would only say it twice."""
+
+    def folded(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    stem = folded(title.removesuffix("…"))
+    return bool(stem) and folded(body_text).startswith(stem)
 
 
 def _wants_rewrite(context: RenderContext) -> bool:

@@ -37,6 +37,21 @@ from topics.selectors import group_for_owner, topic_list_for_group
 EXAMPLES_LIMIT = 200
 EXAMPLE_CHARS = 500
 ERROR_PREFIX = "classification: "
+CLASSIFICATION_FIELDS = [
+    "topic",
+    "ai_provider",
+    "confidence",
+    "reason",
+    "alternatives",
+    "title",
+    "tags",
+    "classification",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "last_error",
+    "updated_at",
+]
 
 
 def note_classify(*, note: Note) -> ClassificationResult:
@@ -201,7 +216,9 @@ def _store_classification(
         )
     elif note.last_error.startswith(ERROR_PREFIX):
         note.last_error = ""
-    note.save()
+    # Only what classification owns: an album part or an edit may have landed on
+    # the note while the model was thinking, and must not be written over.
+    note.save(update_fields=CLASSIFICATION_FIELDS)
 
 
 def _store_rendering(note: Note, rendered: RenderedNote) -> None:

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from notes.models import NoteStatus
+from notes.models import Note, NoteStatus
 from notes.services.classification import note_classify, note_filing_record
 from tests.factories import NoteFactory, TopicFactory
 
@@ -379,3 +379,17 @@ def test_a_transcript_is_classified_when_there_is_no_text(alice, topics, fake_op
     note_classify(note=NoteFactory(owner=alice, kind="voice", text="", transcript="купить хлеб"))
 
     assert '"text": "купить хлеб"' in fake_openai.requests[0].json["messages"][-1]["content"]
+
+
+def test_classifying_writes_only_its_own_fields(alice, topics, chain):
+    chain("local")
+    note = NoteFactory(owner=alice, text="Прочитать книгу «Мастер и Маргарита»")
+    # What another task writes while the model thinks: an album part, an edit.
+    Note.objects.filter(pk=note.pk).update(files=[{"file_id": "AgAC-part-2"}], text="изменено")
+
+    note_classify(note=note)
+
+    note.refresh_from_db()
+    assert note.topic == topics["books"]
+    assert note.files == [{"file_id": "AgAC-part-2"}]
+    assert note.text == "изменено"

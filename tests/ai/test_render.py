@@ -116,7 +116,7 @@ def test_a_voice_note_renders_its_transcript(alice, topics):
 
     rendered = note_render(note=note, topic=topics["shopping"])
 
-    assert rendered.html == "<b>купить &lt;хлеб&gt;</b>\n\nкупить &lt;хлеб&gt;"
+    assert rendered.html == "купить &lt;хлеб&gt;"
 
 
 def test_the_date_is_the_owners_local_date(alice, topics):
@@ -130,3 +130,29 @@ def test_the_date_is_the_owners_local_date(alice, topics):
     topics["books"].format_template = '{{ date|date:"d.m.Y H:i" }}'
 
     assert note_render(note=note, topic=topics["books"]).html == "02.03.2026 06:00"
+
+
+def test_a_title_cut_from_the_notes_first_line_is_not_said_twice(alice, topics):
+    note = NoteFactory(owner=alice, text="Купить молоко и хлеб", title="Купить молоко и хлеб")
+
+    rendered = note_render(note=note, topic=topics["shopping"])
+
+    assert rendered.html == "Купить молоко и хлеб"
+    assert rendered.title == "Купить молоко и хлеб"
+
+
+def test_a_truncated_first_line_title_is_not_said_twice_either(alice, topics):
+    line = "Очень длинная первая строка заметки " * 4
+    note = NoteFactory(owner=alice, text=f"{line}\nи вторая", title=line[:60].rstrip() + "…")
+
+    rendered = note_render(note=note, topic=topics["shopping"])
+
+    assert not rendered.html.startswith("<b>")
+
+
+def test_a_title_of_its_own_is_shown_above_the_note(alice, topics):
+    note = NoteFactory(owner=alice, text="молоко, яйца, хлеб", title="Покупки на неделю")
+
+    rendered = note_render(note=note, topic=topics["shopping"])
+
+    assert rendered.html == "<b>Покупки на неделю</b>\n\nмолоко, яйца, хлеб"
