@@ -111,6 +111,13 @@ def connected_text(*, title: str, owner_name: str) -> str:
     }
 
 
+def group_joined_text() -> str:
+    return _(
+        "Hello! I file notes into this group's topics. Until it is connected: an admin who has "
+        "started me in a private chat sends /connect here."
+    )
+
+
 def group_removed_text(title: str) -> str:
     return _(
         "I was removed from «%(title)s». Your notes wait here until you add me back "

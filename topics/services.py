@@ -100,7 +100,12 @@ def group_rights_update(
     """
     group = ForumGroup.objects.select_for_update().filter(chat_id=chat_id).first()
     if group is None:
-        return None, False
+        if not rights.is_member:
+            return None, False
+        # Recorded from the moment the bot joins, so that topics created before
+        # anyone sends /connect are learned too.
+        group, _created = ForumGroup.objects.get_or_create(chat_id=chat_id)
+        group.bot_is_member = False
     was_member = group.bot_is_member
     _apply_rights(group, title=title, is_forum=is_forum, rights=rights)
     group.save()
@@ -156,15 +161,18 @@ def topic_learn(
     is_closed: bool | None = None,
     rename: bool = True,
     created_by_bot: bool = False,
+    group_title: str = "",
 ) -> Topic | None:
-    """Record what the group showed about one of its topics. Groups not linked are ignored.
+    """Record what the group showed about one of its topics.
 
+    Any group the bot is in counts, linked or not yet: updates are processed in
+    no particular order, and a topic created before /connect must not be lost.
     ``rename=False`` when the name comes from a topic's creation message quoted by
     a later message: the topic may have been renamed since.
     """
-    group = ForumGroup.objects.filter(chat_id=chat_id).first()
-    if group is None:
-        return None
+    group, _created = ForumGroup.objects.get_or_create(
+        chat_id=chat_id, defaults={"title": group_title[:255], "is_forum": True}
+    )
     topic = Topic.objects.select_for_update().filter(group=group, thread_id=thread_id).first()
     if topic is None:
         if not name:

@@ -70,6 +70,7 @@ async def on_topic_created(message: Message) -> None:
     assert created is not None  # the filter above
     await sync_to_async(topic_learn)(
         chat_id=message.chat.id,
+        group_title=message.chat.title or "",
         thread_id=int(message.message_thread_id or 0),
         name=created.name,
         icon_color=created.icon_color,
@@ -83,6 +84,7 @@ async def on_topic_edited(message: Message) -> None:
     assert edited is not None
     await sync_to_async(topic_learn)(
         chat_id=message.chat.id,
+        group_title=message.chat.title or "",
         thread_id=int(message.message_thread_id or 0),
         name=edited.name or "",
         icon_custom_emoji_id=edited.icon_custom_emoji_id,
@@ -94,6 +96,7 @@ async def on_topic_edited(message: Message) -> None:
 async def on_topic_closed_or_reopened(message: Message) -> None:
     await sync_to_async(topic_learn)(
         chat_id=message.chat.id,
+        group_title=message.chat.title or "",
         thread_id=int(message.message_thread_id or 0),
         is_closed=message.forum_topic_closed is not None,
     )
@@ -107,6 +110,7 @@ async def on_message_in_topic(message: Message) -> None:
     assert reply.forum_topic_created is not None
     await sync_to_async(topic_learn)(
         chat_id=message.chat.id,
+        group_title=message.chat.title or "",
         thread_id=int(message.message_thread_id or reply.message_id),
         name=reply.forum_topic_created.name,
         icon_color=reply.forum_topic_created.icon_color,

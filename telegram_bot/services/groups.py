@@ -123,6 +123,12 @@ def group_membership_changed(
     if group is None:
         return False
     owner = group.owner
+    if owner is None and rights.is_member and not was_member and rights.can_post:
+        # Just added, nobody's archive yet: say how to make it one (in the
+        # language of whoever added the bot, which the middleware activated).
+        hint = texts.group_joined_text()
+        with_bot(lambda bot: bot.send_message(chat_id=chat_id, text=hint))
+        return True
     if owner is None or owner.has_blocked_bot or was_member == rights.is_member:
         return True
     with translation.override(preferences_for(user=owner).effective_language):

@@ -189,8 +189,44 @@ def test_a_message_in_a_renamed_topic_does_not_bring_back_the_old_name(telegram,
     assert not topic.is_gone  # a message was just posted in it
 
 
-def test_topics_of_groups_nobody_linked_are_not_recorded(telegram, deliver):
+def test_topics_created_before_connect_are_kept_for_the_owner(telegram, deliver, alice):
+    # Updates are processed in no particular order: a topic may be seen before /connect.
     deliver(update("group_forum_topic_created"))
+    deliver(update("group_message_in_topic"))
+    telegram.set_member(GROUP_CHAT, ALICE_CHAT, "creator")
+    telegram.set_member(GROUP_CHAT, BOT_ID, "administrator", can_manage_topics=True)
 
-    assert not Topic.objects.exists()
+    deliver(update("group_connect_command"))
+
+    group = ForumGroup.objects.get(chat_id=GROUP_CHAT)
+    assert group.owner == alice
+    assert group.title == "Мой архив"
+    assert sorted(group.topics.values_list("thread_id", "name")) == [
+        (11, "📚 Книги"),
+        (14, "💡 Идеи"),
+    ]
+
+
+def test_a_group_the_bot_joins_is_recorded_and_told_how_to_connect(telegram, deliver):
+    deliver(update("group_bot_added_as_admin"))
+
+    group = ForumGroup.objects.get(chat_id=GROUP_CHAT)
+    assert group.owner is None
+    assert (group.is_forum, group.bot_is_member, group.bot_can_manage_topics) == (True, True, True)
+    [hint] = telegram.calls("sendMessage")
+    assert hint["chat_id"] == GROUP_CHAT
+    assert "/connect" in hint["text"]
+    assert hint["text"].startswith("Привет!")  # the language of whoever added the bot
+
+
+def test_a_group_the_bot_leaves_before_anyone_knew_it_is_not_recorded(telegram, deliver):
+    removed = update("group_bot_added_as_admin")
+    removed["my_chat_member"]["new_chat_member"] = {
+        "status": "left",
+        "user": removed["my_chat_member"]["new_chat_member"]["user"],
+    }
+
+    deliver(removed)
+
     assert not ForumGroup.objects.exists()
+    assert telegram.requests == []
