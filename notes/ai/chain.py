@@ -182,10 +182,15 @@ def _rewrite(context: RenderContext, failures: dict[str, str]) -> Rewrite | None
     return None
 
 
+def speech_providers(providers: tuple[str, ...]) -> list[Provider]:
+    """The providers of the chain that can turn speech into text right now (they have keys)."""
+    chain = [get_provider(name) for name in _known(providers, {})]
+    return [p for p in chain if p.can_transcribe and not p.unavailable_reason()]
+
+
 def transcribe_voice(audio: AudioInput) -> Transcript:
     """Speech to text through the chain's capable providers; raises when none could."""
-    capable = [get_provider(name) for name in _known(audio.providers, {})]
-    capable = [p for p in capable if p.can_transcribe and not p.unavailable_reason()]
+    capable = speech_providers(audio.providers)
     if not capable:
         raise TranscriptionUnavailable("no speech-to-text provider is configured")
     failures: dict[str, str] = {}

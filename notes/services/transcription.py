@@ -5,11 +5,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 from notes.ai import AudioInput, transcribe_voice
+from notes.ai.chain import speech_providers
 from notes.ai.errors import TranscriptionFailed, TranscriptionUnavailable
 from notes.models import Note
 from secretary.services import preferences_for
 
-__all__ = ["TranscriptionFailed", "TranscriptionUnavailable", "note_transcribe"]
+__all__ = [
+    "TranscriptionFailed",
+    "TranscriptionUnavailable",
+    "note_can_be_transcribed",
+    "note_transcribe",
+]
+
+
+def note_can_be_transcribed(*, note: Note) -> bool:
+    """Whether the owner's chain has a speech-to-text provider with a key: ask before
+    downloading the audio, which is wasted otherwise."""
+    return bool(speech_providers(tuple(preferences_for(user=note.owner).provider_chain)))
 
 
 def note_transcribe(*, note: Note, audio: bytes, filename: str, mime_type: str) -> str:

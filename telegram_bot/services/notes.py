@@ -48,6 +48,7 @@ from notes.services.publishing import (
     note_publishing_progress,
     note_unfile,
 )
+from notes.services.transcription import note_can_be_transcribed
 from secretary.models import User
 from telegram_bot import delivery, screens, texts
 from telegram_bot.client import is_bot_removed, is_thread_gone, telegram_configured, with_bot
@@ -136,12 +137,17 @@ def note_process(*, note_id: int, parts: int = 0) -> None:
 
 
 def _transcribe(note: Note) -> None:
-    """Show "🎙 Transcribing…" in the preview, then put the audio through speech-to-text."""
+    """Show "🎙 Transcribing…" in the preview, then put the audio through speech-to-text.
+
+    Without a speech provider, or for a file too big to download, nothing is
+    downloaded: the preview that follows says why there is no transcript.
+    """
+    part = note.files[0] if note.files else {}
+    too_big = (part.get("file_size") or 0) > settings.TELEGRAM_DOWNLOAD_LIMIT
+    if too_big or "file_id" not in part or not note_can_be_transcribed(note=note):
+        return
     note_mark_status(note_id=note.pk, status=NoteStatus.ENRICHING)
     _show(note, screens.transcribing_screen(note))
-    part = note.files[0] if note.files else {}
-    if (part.get("file_size") or 0) > settings.TELEGRAM_DOWNLOAD_LIMIT or "file_id" not in part:
-        return
     try:
         audio = with_bot(lambda bot: delivery.download(bot, part["file_id"]))
     except TelegramAPIError as error:
