@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from telegram_bot.models import TelegramUpdate
+from telegram_bot.models import ConversationState, TelegramUpdate
 from telegram_bot.services.updates import telegram_updates_retry
 
 
@@ -32,3 +32,13 @@ class TelegramUpdateAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(ConversationState)
+class ConversationStateAdmin(admin.ModelAdmin):
+    """Where each conversation stands; deleting a row frees a person stuck in a step."""
+
+    list_display = ["key", "state", "updated_at"]
+    list_filter = ["state"]
+    search_fields = ["key"]
+    readonly_fields = ["updated_at"]

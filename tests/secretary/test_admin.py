@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notes.models import FilingExample, Note, NoteStatus, PendingConfirmation
+from telegram_bot.models import ConversationState
 from tests.factories import (
     FilingExampleFactory,
     ForumGroupFactory,
@@ -71,6 +72,9 @@ def _make(model):
 
     makers = {
         FilingExample: lambda: FilingExampleFactory(),
+        ConversationState: lambda: ConversationState.objects.create(
+            key="7000001:5550001:5550001", state="NoteFlow:editing", data={"note_id": 1}
+        ),
         Group: lambda: Group.objects.create(name="support"),
         ClockedSchedule: lambda: ClockedSchedule.objects.create(clocked_time=timezone.now()),
         CrontabSchedule: lambda: CrontabSchedule.objects.create(),
