@@ -83,13 +83,14 @@ def render_template(
     text: str = "",
 ) -> str:
     """The note through the template, as Telegram-safe HTML. ``body``/``source_html`` are HTML."""
+    clean_body = sanitize(body)
     variables = {
         "title": title,
-        "body": mark_safe(sanitize(body)),  # noqa: S308 - sanitized just now
+        "body": mark_safe(clean_body),  # noqa: S308 - sanitized just now
         "tags": " ".join(f"#{tag}" for tag in tags),
         "tag_list": list(tags),
         "summary": summary,
-        "link": link.url if link else "",
+        "link": link.url if link and not _shows_url(clean_body, link.url) else "",
         "link_title": link.title if link else "",
         "link_description": link.description if link else "",
         "source": mark_safe(sanitize(source_html)),  # noqa: S308 - sanitized just now
@@ -106,6 +107,11 @@ def render_template(
         markup = compile_template(DEFAULT_FORMAT_TEMPLATE).render(Context(variables))
     # An empty section leaves its blank lines behind; two in a row are enough.
     return _BLANK_RUNS.sub("\n\n", sanitize(markup)).strip()
+
+
+def _shows_url(body_html: str, url: str) -> bool:
+    """The body already carries the link (as its text or behind a word): not again."""
+    return bool(url) and (url in body_html or str(escape(url)) in body_html)
 
 
 def source_html(forward_origin: dict[str, Any] | None) -> SafeString:

@@ -156,3 +156,38 @@ def test_a_title_of_its_own_is_shown_above_the_note(alice, topics):
     rendered = note_render(note=note, topic=topics["shopping"])
 
     assert rendered.html == "<b>Покупки на неделю</b>\n\nмолоко, яйца, хлеб"
+
+
+def test_a_link_already_in_the_text_is_not_repeated_below_it(alice, topics):
+    text = "Идея: бот для счётчиков, см. docs"
+    note = NoteFactory(
+        owner=alice,
+        kind="link",
+        text=text,
+        entities=[
+            {"offset": 29, "length": 4, "type": "text_link", "url": "https://example.org/docs"}
+        ],
+        link_metadata={"url": "https://example.org/docs"},
+        title="Бот для счётчиков",
+    )
+
+    rendered = note_render(note=note, topic=topics["shopping"])
+
+    assert rendered.html == (
+        "<b>Бот для счётчиков</b>\n\nИдея: бот для счётчиков, см. "
+        '<a href="https://example.org/docs">docs</a>'
+    )
+
+
+def test_a_link_that_is_not_in_the_text_is_shown_below_it(alice, topics):
+    note = NoteFactory(
+        owner=alice,
+        kind="link",
+        text="Почитать потом",
+        link_metadata={"url": "https://habr.com/ru/articles/700000/?a=1&b=2"},
+        title="",
+    )
+
+    rendered = note_render(note=note, topic=topics["shopping"])
+
+    assert rendered.html.endswith("🔗 https://habr.com/ru/articles/700000/?a=1&amp;b=2")
