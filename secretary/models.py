@@ -47,6 +47,11 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
         indexes = [models.Index(fields=["telegram_username"], name="user_tg_username_idx")]
 
+    @property
+    def display_name(self) -> str:
+        """How the bot names this person to others."""
+        return self.first_name or self.telegram_username or str(self.telegram_id or self.username)
+
     def __str__(self) -> str:
         if self.telegram_id:
             handle = f"@{self.telegram_username}" if self.telegram_username else self.first_name

@@ -111,6 +111,13 @@ def connected_text(*, title: str, owner_name: str) -> str:
     }
 
 
+def connected_to_someone_else_text(owner_name: str) -> str:
+    return _(
+        "This group is already the archive of %(owner)s, who is still its admin. Notes of only "
+        "one person are filed here: use a group of your own."
+    ) % {"owner": quote(owner_name)}
+
+
 def group_joined_text() -> str:
     return _(
         "Hello! I file notes into this group's topics. Until it is connected: an admin who has "

@@ -15,6 +15,8 @@ from telegram_bot.services.groups import (
     group_connect,
     group_evaluate,
     group_membership_changed,
+    group_other_owner,
+    owner_still_admin,
 )
 from topics.services import group_migrate, topic_learn
 
@@ -33,6 +35,11 @@ async def on_connect(message: Message, bot: Bot, owner: User | None) -> None:
             texts.connect_needs_start_text(),
             reply_markup=keyboards.start_bot_keyboard(me.username or ""),
         )
+        return
+    current = await sync_to_async(group_other_owner)(chat_id=message.chat.id, user=owner)
+    if current is not None and await owner_still_admin(bot, chat_id=message.chat.id, owner=current):
+        # One person's archive: another admin may not take it over while its owner is there.
+        await message.reply(texts.connected_to_someone_else_text(current.display_name))
         return
     evaluation = await group_evaluate(
         bot, chat_id=message.chat.id, user_id=owner.telegram_id, chat=message.chat

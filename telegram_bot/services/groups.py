@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.enums import ChatMemberStatus
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import (
     Chat,
     ChatMember,
@@ -79,6 +80,25 @@ async def group_evaluate(
     )
 
 
+def group_other_owner(*, chat_id: int, user: User) -> User | None:
+    """Who else owns this group's archive, if anybody does."""
+    group = ForumGroup.objects.select_related("owner").filter(chat_id=chat_id).first()
+    if group is None or group.owner is None or group.owner_id == user.pk:
+        return None
+    return group.owner
+
+
+async def owner_still_admin(bot: Bot, *, chat_id: int, owner: User) -> bool:
+    """Whether the group's current owner is still one of its admins (then it stays theirs)."""
+    if owner.telegram_id is None:
+        return False
+    try:
+        member = await bot.get_chat_member(chat_id=chat_id, user_id=owner.telegram_id)
+    except TelegramBadRequest:  # not in the group any more
+        return False
+    return member.status in ADMIN_STATUSES
+
+
 def _link_evaluated(
     *, owner: User, evaluation: GroupEvaluation
 ) -> tuple[ForumGroup | None, list[ConnectProblem]]:
@@ -105,8 +125,9 @@ def group_connect(*, owner: User, evaluation: GroupEvaluation) -> str:
     group, problems = _link_evaluated(owner=owner, evaluation=evaluation)
     if group is None:
         return texts.connect_refused_text(problems)
-    owner_name = owner.first_name or owner.telegram_username or str(owner.telegram_id)
-    return texts.connected_text(title=group.title or str(group.chat_id), owner_name=owner_name)
+    return texts.connected_text(
+        title=group.title or str(group.chat_id), owner_name=owner.display_name
+    )
 
 
 def group_membership_changed(

@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import ForumGroupFactory, TopicFactory
 from tests.fakes.telegram import BOT_ID
-from tests.telegram_bot.conftest import ALICE_CHAT, GROUP_CHAT, update
+from tests.telegram_bot.conftest import ALICE_CHAT, BOB_CHAT, GROUP_CHAT, update
 from topics.models import ForumGroup, Topic
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +230,47 @@ def test_a_group_the_bot_leaves_before_anyone_knew_it_is_not_recorded(telegram, 
 
     assert not ForumGroup.objects.exists()
     assert telegram.requests == []
+
+
+def bob_connects(deliver):
+    bob = {"id": BOB_CHAT, "is_bot": False, "first_name": "Ben", "language_code": "en"}
+    return connect(deliver, **{"from": bob, "message_id": 101})
+
+
+def test_another_admin_cannot_take_over_a_group_whose_owner_is_still_its_admin(
+    telegram, deliver, alice, bob
+):
+    group = ForumGroupFactory(owner=alice, chat_id=GROUP_CHAT, title="Мой архив")
+    telegram.set_member(GROUP_CHAT, BOB_CHAT, "administrator")
+
+    bob_connects(deliver)
+
+    [answer] = telegram.calls("sendMessage")
+    assert answer["text"] == (
+        "This group is already the archive of Анна, who is still its admin. "
+        "Notes of only one person are filed here: use a group of your own."
+    )
+    group.refresh_from_db()
+    assert group.owner == alice
+
+
+def test_an_admin_may_take_over_a_group_its_owner_has_left(telegram, deliver, alice, bob):
+    group = ForumGroupFactory(owner=alice, chat_id=GROUP_CHAT, title="Мой архив")
+    telegram.set_member(GROUP_CHAT, BOB_CHAT, "creator")
+    telegram.set_member(GROUP_CHAT, ALICE_CHAT, "left")
+
+    bob_connects(deliver)
+
+    [answer] = telegram.calls("sendMessage")
+    assert answer["text"].startswith("Done: «Мой архив» is connected, owner: Ben.")
+    group.refresh_from_db()
+    assert group.owner == bob
+
+
+def test_the_owner_connecting_again_just_refreshes_the_link(telegram, deliver, alice):
+    ForumGroupFactory(owner=alice, chat_id=GROUP_CHAT, title="Мой архив")
+
+    connect(deliver)
+
+    assert telegram.methods() == ["getMe", "getChatMember", "getChatMember", "sendMessage"]
+    assert ForumGroup.objects.get(chat_id=GROUP_CHAT).owner == alice
