@@ -41,6 +41,14 @@ OPEN_STATUSES = (
     NoteStatus.PUBLISHING,
 )
 
+# Statuses in which a worker owes the note some work (nobody needs to tap anything).
+WORKING_STATUSES = (
+    NoteStatus.RECEIVED,
+    NoteStatus.ENRICHING,
+    NoteStatus.CLASSIFYING,
+    NoteStatus.PUBLISHING,
+)
+
 
 class Note(models.Model):
     """One thing the owner sent. Stored before any slow work; never deleted by the pipeline."""
@@ -98,6 +106,21 @@ class Note(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     last_error = models.TextField(_("last error"), blank=True)
+    # Work on the note (preparing, publishing) is leased to one worker at a time; a lease
+    # that is not renewed (the worker died) runs out and the sweeper hands the work on.
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        _("attempts"), default=0, help_text=_("Runs of the current stage that did not finish.")
+    )
+    failed_from = models.CharField(
+        _("failed while"),
+        max_length=32,
+        choices=NoteStatus.choices,
+        blank=True,
+        help_text=_("The stage a failed note was in; retrying resumes it."),
+    )
+    failure_reported_at = models.DateTimeField(_("failure reported at"), null=True, blank=True)
     input_tokens = models.PositiveIntegerField(_("input tokens"), default=0)
     output_tokens = models.PositiveIntegerField(_("output tokens"), default=0)
     cost_usd = models.DecimalField(_("cost, USD"), max_digits=10, decimal_places=6, default=0)
@@ -127,6 +150,12 @@ class Note(models.Model):
                 fields=["topic", "-published_at"],
                 condition=Q(status="published"),
                 name="note_topic_published_idx",
+            ),
+            # The sweeper looks for notes whose work stalled.
+            models.Index(
+                fields=["status", "updated_at"],
+                condition=Q(status__in=WORKING_STATUSES) | Q(status="failed"),
+                name="note_working_idx",
             ),
             models.Index(
                 fields=["source_chat_id", "media_group_id"],

@@ -1,56 +1,61 @@
-"""Celery tasks of the notes app. Thin: they call services."""
+"""Celery tasks of the notes app. Thin: they take ids, lease the note, call services.
+
+Every task that works on a note runs under ``secretary.work.work_run``: one worker at a
+time (a lease), temporary failures waited out, and a note whose work keeps stopping
+turned into a failed note whose owner is told.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
 
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from celery import Task, shared_task
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 
+from notes.models import Note, NoteStatus
 from notes.services.expiry import pending_confirmations_expire
-from telegram_bot.retry import retry_later
+from notes.services.pending import BEFORE_CONFIRMATION
+from notes.services.recovery import note_fail, note_failure_reported, notes_reserve_stalled
+from secretary.work import Deferred, enqueue, enqueue_on_commit, work_run
 
 logger = logging.getLogger(__name__)
 
-# How often a preview is tried again when Telegram fails for a while.
-TELEGRAM_RETRIES = 5
+# Telegram down, slow or rate limiting: the same run again later; the note keeps its
+# state in the database meanwhile.
+TELEGRAM_TEMPORARY = (TelegramNetworkError, TelegramServerError, TelegramRetryAfter)
+# A run that finds another worker on the note comes back this much later.
+BUSY_RETRY_SECONDS = 1.0
 
 
-@contextmanager
-def _note_lock(note_id: int) -> Iterator[bool]:
-    """One worker at a time shows a note's preview (the cache is Redis when there are workers)."""
-    key = f"note-preview-lock:{note_id}"
-    acquired = cache.add(key, "1", timeout=settings.CELERY_TASK_TIME_LIMIT)
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            cache.delete(key)
+def _on_note(
+    task: Task,
+    note_id: int,
+    statuses: tuple[str, ...],
+    body: Callable[[], object],
+    kwargs: dict[str, object] | None = None,
+    when_busy: float | None = BUSY_RETRY_SECONDS,
+) -> None:
+    work_run(
+        task,
+        row=Note.objects.filter(pk=note_id),
+        ready=Q(status__in=statuses),
+        body=body,
+        give_up=lambda reason: _fail(note_id, reason),
+        args=(note_id,),
+        kwargs=kwargs,
+        temporary=TELEGRAM_TEMPORARY,
+        when_busy=when_busy,
+    )
 
 
-@contextmanager
-def _retry_when_telegram_stumbles(
-    task: Task, note_id: int, kwargs: dict[str, Any]
-) -> Iterator[None]:
-    """Telegram down, slow or rate limiting: the same run again later, a few times.
-
-    The runs are idempotent; the note keeps its state in the database meanwhile.
-    """
-    try:
-        yield
-    except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as error:
-        if task.request.retries >= TELEGRAM_RETRIES:
-            logger.error("Note %s: Telegram kept failing: %s", note_id, error)
-            return
-        backoff = 2**task.request.retries
-        countdown = error.retry_after if isinstance(error, TelegramRetryAfter) else backoff
-        retry_later(task, countdown=countdown, args=(note_id,), kwargs=kwargs)
+def _fail(note_id: int, reason: str) -> None:
+    if note_fail(note_id=note_id, reason=reason) is not None:
+        logger.error("Note %s failed: %s", note_id, reason)
+        enqueue_on_commit(note_report_failure, note_id)
 
 
 @shared_task(name="notes.tasks.expire_pending_confirmations")
@@ -59,7 +64,7 @@ def expire_pending_confirmations() -> int:
     note_ids = pending_confirmations_expire()
     if note_ids:
         logger.info("Expired %d pending confirmations", len(note_ids))
-        transaction.on_commit(lambda: previews_mark_expired.delay(note_ids))
+        enqueue_on_commit(previews_mark_expired, note_ids)
     return len(note_ids)
 
 
@@ -70,30 +75,23 @@ def previews_mark_expired(note_ids: list[int]) -> int:
     return previews_show_expired(note_ids=note_ids)
 
 
-@shared_task(name="notes.tasks.note_process", bind=True, max_retries=60)
+@shared_task(name="notes.tasks.note_process", bind=True, max_retries=None)
 def note_process(self: Task, note_id: int, parts: int = 0) -> None:
     """Transcribe, classify, render, then preview the note (or file it at once)."""
     from telegram_bot.services.notes import note_process as process
 
-    kwargs = {"parts": parts}
-    with _retry_when_telegram_stumbles(self, note_id, kwargs), _note_lock(note_id) as acquired:
-        if acquired:
-            process(note_id=note_id, parts=parts)
-    if not acquired:  # another worker is on this note: come back when it is done
-        retry_later(self, countdown=1, args=(note_id,), kwargs=kwargs)
+    statuses = (*BEFORE_CONFIRMATION, NoteStatus.AWAITING_CONFIRMATION)
+    body = lambda: process(note_id=note_id, parts=parts)  # noqa: E731
+    _on_note(self, note_id, statuses, body, kwargs={"parts": parts})
 
 
-@shared_task(name="notes.tasks.note_refresh_preview", bind=True, max_retries=60)
+@shared_task(name="notes.tasks.note_refresh_preview", bind=True, max_retries=None)
 def note_refresh_preview(self: Task, note_id: int, resend: bool = False) -> None:
     """Render the note for its (new) topic and show the preview again."""
     from telegram_bot.services.notes import note_refresh_preview as refresh
 
-    kwargs = {"resend": resend}
-    with _retry_when_telegram_stumbles(self, note_id, kwargs), _note_lock(note_id) as acquired:
-        if acquired:
-            refresh(note_id=note_id, resend=resend)
-    if not acquired:
-        retry_later(self, countdown=1, args=(note_id,), kwargs=kwargs)
+    body = lambda: refresh(note_id=note_id, resend=resend)  # noqa: E731
+    _on_note(self, note_id, (NoteStatus.AWAITING_CONFIRMATION,), body, kwargs={"resend": resend})
 
 
 @shared_task(name="notes.tasks.note_publish", bind=True, max_retries=None)
@@ -103,10 +101,58 @@ def note_publish(self: Task, note_id: int) -> None:
     from telegram_bot.services.notes import PublishRetry, note_publish_gave_up
     from telegram_bot.services.notes import note_publish as publish
 
-    try:
-        publish(note_id=note_id)
-    except PublishRetry as retry:
-        if self.request.retries >= settings.TELEGRAM_PUBLISH_MAX_RETRIES:
-            note_publish_gave_up(note_id=note_id, error="Too Many Requests")
-            return
-        retry_later(self, countdown=retry.countdown, args=(note_id,))
+    def body() -> None:
+        try:
+            publish(note_id=note_id)
+        except PublishRetry as retry:
+            if self.request.retries >= settings.TELEGRAM_PUBLISH_MAX_RETRIES:
+                note_publish_gave_up(note_id=note_id, error="Too Many Requests")
+                return
+            raise Deferred("Telegram asked to wait", retry.countdown) from None
+
+    # Another worker publishing it is left to finish: nothing is posted twice.
+    _on_note(self, note_id, (NoteStatus.PUBLISHING,), body, when_busy=None)
+
+
+@shared_task(name="notes.tasks.note_report_failure", bind=True, max_retries=None)
+def note_report_failure(self: Task, note_id: int) -> None:
+    """Tell the owner, once, that a note could not be finished and can be tried again."""
+    from telegram_bot.services.notes import note_show_failed
+
+    work_run(
+        self,
+        row=Note.objects.filter(pk=note_id),
+        ready=Q(status=NoteStatus.FAILED, failure_reported_at__isnull=True),
+        body=lambda: note_show_failed(note_id=note_id),
+        # Telegram kept refusing: the note stays failed and listed for staff.
+        give_up=lambda reason: note_failure_reported(note_id=note_id),
+        args=(note_id,),
+        temporary=TELEGRAM_TEMPORARY,
+    )
+
+
+@shared_task(name="notes.tasks.resume_stalled_notes")
+def resume_stalled_notes() -> int:
+    """Beat job (the sweeper): notes whose work stalled are enqueued again, once each."""
+    from telegram_bot.client import telegram_configured
+
+    with transaction.atomic():
+        stalled = notes_reserve_stalled(unshown_previews=telegram_configured())
+    for task, reserved in (
+        (note_process, stalled.prepare),
+        (note_publish, stalled.publish),
+        (note_refresh_preview, stalled.refresh),
+    ):
+        for note_id, task_id in reserved:
+            enqueue(task, note_id, task_id=task_id)
+    for note_id in stalled.unreported:
+        enqueue(note_report_failure, note_id)
+    if len(stalled):
+        logger.warning(
+            "Sweeper resumed notes: %d to prepare, %d to publish, %d previews, %d failures",
+            len(stalled.prepare),
+            len(stalled.publish),
+            len(stalled.refresh),
+            len(stalled.unreported),
+        )
+    return len(stalled)

@@ -25,6 +25,16 @@ class PeriodicJob:
     task: str
     every_seconds: int
     description: str
+    every_setting: str = ""  # a duration setting that gives the interval instead
+
+    @property
+    def interval_seconds(self) -> int:
+        """The interval a new beat entry gets (staff may change it in the admin later)."""
+        if not self.every_setting:
+            return self.every_seconds
+        from django.conf import settings
+
+        return max(1, int(getattr(settings, self.every_setting).total_seconds()))
 
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
@@ -33,5 +43,22 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         task="notes.tasks.expire_pending_confirmations",
         every_seconds=60,
         description="Pending confirmations past their TTL become expired; notes stay.",
+    ),
+    PeriodicJob(
+        name="Resume stalled notes",
+        task="notes.tasks.resume_stalled_notes",
+        every_seconds=60,
+        every_setting="SWEEP_INTERVAL",
+        description=(
+            "Notes whose preparation or publishing stopped (a worker died, the broker "
+            "was down) are enqueued again; failures not yet told to their owner are told."
+        ),
+    ),
+    PeriodicJob(
+        name="Resume stalled Telegram updates",
+        task="telegram_bot.tasks.resume_stalled_updates",
+        every_seconds=60,
+        every_setting="SWEEP_INTERVAL",
+        description="Stored Telegram updates whose processing stopped are enqueued again.",
     ),
 )

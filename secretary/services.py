@@ -75,7 +75,7 @@ def periodic_tasks_sync() -> list[str]:
     created_names = []
     for job in PERIODIC_JOBS:
         schedule, _ = IntervalSchedule.objects.get_or_create(
-            every=job.every_seconds, period=IntervalSchedule.SECONDS
+            every=job.interval_seconds, period=IntervalSchedule.SECONDS
         )
         task, created = PeriodicTask.objects.get_or_create(
             name=job.name,

@@ -123,7 +123,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "timeout": env.int("DATABASE_POOL_TIMEOUT", 10),
         }
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default: WAL lets readers work beside the writer, IMMEDIATE takes
+    # the write lock when a transaction starts (so simultaneous writers queue for up
+    # to ``timeout`` seconds instead of failing with "database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
+# A connection the server dropped (a restart, pg_terminate_backend) is found out before
+# use and replaced: with the pool Django passes psycopg's ``check_connection`` to it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 # ------------------------------------------------------------------------------
@@ -162,8 +174,19 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ConfigError("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT")
 # A message not acknowledged within the visibility timeout is redelivered to
 # another worker; it must outlive the longest task or tasks run twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 4}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 4,
+    "socket_connect_timeout": 2,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that hands work to a broker that is down must not hang: two quick tries,
+# then the row stays stored and the sweeper enqueues it again (secretary.work).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_SEND_TASK_EVENTS = True
@@ -277,6 +300,21 @@ TELEGRAM_PUBLISH_MAX_RETRIES = env.int("TELEGRAM_PUBLISH_MAX_RETRIES", 5)
 TELEGRAM_DOWNLOAD_LIMIT = env.int("TELEGRAM_DOWNLOAD_LIMIT", 20 * 1024 * 1024)
 
 PENDING_TTL = env.duration("PENDING_TTL", timedelta(hours=24))
+
+# Nothing lost (secretary.work): a worker leases a note or an update while it works on
+# it and renews the lease every third of WORK_LEASE; work whose lease ran out, or that
+# nobody started within SWEEP_STALE_AFTER, is enqueued again by the sweeper, which beat
+# runs every SWEEP_INTERVAL. A note whose work stopped WORK_MAX_ATTEMPTS times (crashes,
+# killed workers; not waits for Telegram or the database) becomes failed, and its owner
+# is told once, with a button that tries again.
+WORK_LEASE = env.duration("WORK_LEASE", timedelta(seconds=30))
+WORK_MAX_ATTEMPTS = env.int("WORK_MAX_ATTEMPTS", 5)
+SWEEP_INTERVAL = env.duration("SWEEP_INTERVAL", timedelta(minutes=1))
+SWEEP_STALE_AFTER = env.duration("SWEEP_STALE_AFTER", timedelta(minutes=1))
+if WORK_LEASE.total_seconds() < 3 or WORK_MAX_ATTEMPTS < 1 or SWEEP_INTERVAL.total_seconds() < 1:
+    raise ConfigError(
+        "WORK_LEASE must be at least 3s, WORK_MAX_ATTEMPTS and SWEEP_INTERVAL positive"
+    )
 
 AI_PROVIDER_NAMES = ("openai", "gemini", "local")
 OPENAI_API_KEY = env.str("OPENAI_API_KEY")

@@ -20,6 +20,7 @@ class NoteAction(StrEnum):
     SUGGESTED = "suggested"  # ➕ create the topic the AI suggested
     BACK = "back"  # back from the topic list to the preview
     UNDO = "undo"  # ↩️ take a filed note back
+    RETRY = "retry"  # 🔁 work on a failed note again
 
 
 class NoteCallback(CallbackData, prefix="note"):

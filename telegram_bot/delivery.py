@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -99,20 +100,34 @@ class SendResult:
     error: TelegramAPIError | None = None
 
 
-async def send_plan(bot: Bot, plan: PublicationPlan) -> SendResult:
-    """Post the note into its topic, continuing after parts an earlier attempt sent."""
+async def send_plan(
+    bot: Bot,
+    plan: PublicationPlan,
+    on_sent: Callable[[list[int]], Awaitable[object]] | None = None,
+) -> SendResult:
+    """Post the note into its topic, continuing after parts an earlier attempt sent.
+
+    ``on_sent`` is awaited with every message id so far each time Telegram answers,
+    so that what reached the group is on record before anything else is sent.
+    """
     result = SendResult(sent=list(plan.sent))
+
+    async def sent(message_ids: list[int]) -> None:
+        result.sent = [*result.sent, *message_ids]
+        if on_sent is not None:
+            await on_sent(list(result.sent))
+
     try:
         if plan.is_media and not result.sent:
-            result.sent = await _send_media(bot, plan)
+            await sent(await _send_media(bot, plan))
         media_messages = (len(plan.files) if plan.is_media else 0) if result.sent else 0
         follow_ups = plan.parts[1:] if plan.has_caption else plan.parts
         for part in follow_ups[max(0, len(result.sent) - media_messages) :]:
             message = await bot.send_message(
                 chat_id=plan.chat_id, text=part, message_thread_id=plan.thread_id
             )
-            result.sent.append(message.message_id)
             result.username = result.username or (message.chat.username or "")
+            await sent([message.message_id])
     except TelegramAPIError as error:
         result.error = error
     return result

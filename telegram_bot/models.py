@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,6 +23,9 @@ class TelegramUpdate(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Processing is leased to one worker at a time; the sweeper resumes a lapsed lease.
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
@@ -30,6 +34,12 @@ class TelegramUpdate(models.Model):
         verbose_name = _("Telegram update")
         verbose_name_plural = _("Telegram updates")
         ordering = ["-update_id"]
+        indexes = [
+            # The sweeper looks for stored updates nobody finished processing.
+            models.Index(
+                fields=["received_at"], condition=Q(status="received"), name="update_unfinished_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind or 'update'} {self.update_id}"

@@ -146,6 +146,13 @@ def filed_screen(note: Note, link: str, *, undo: bool = True) -> Screen:
     return Screen(_compose(note, [texts.filed_line(topic_name, link)]), markup)
 
 
+def failed_screen(note: Note) -> Screen:
+    """A note whose work kept failing: it is kept, and 🔁 sends it back to work."""
+    builder = InlineKeyboardBuilder()
+    builder.row(_button(texts.retry_button(), note, NoteAction.RETRY))
+    return Screen(_compose(note, [texts.failed_line()]), builder.as_markup())
+
+
 def cancelled_screen(note: Note) -> Screen:
     return Screen(_compose(note, [texts.cancelled_line()]))
 

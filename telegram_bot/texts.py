@@ -339,6 +339,21 @@ def bot_removed_line(group_title: str) -> str:
     ) % {"title": quote(group_title)}
 
 
+def failed_line() -> str:
+    return _(
+        "⚠️ I could not finish this note, even after several tries. It is saved: "
+        "tap 🔁 to try again."
+    )
+
+
+def retry_button() -> str:
+    return _("🔁 Try again")
+
+
+def retrying_notice() -> str:
+    return _("Trying again…")
+
+
 def publish_failed_line(reason: str) -> str:
     return _("⚠️ Telegram did not accept the note: %(reason)s. Try again or pick another topic.") % {
         "reason": quote(reason)

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from notes.models import OPEN_STATUSES, Note, NoteKind, NoteStatus
 from secretary.models import User
+from secretary.work import enqueue_on_commit
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,12 @@ def _album_add_part(album: Note, incoming: IncomingNote) -> None:
     album.save(update_fields=fields)
 
 
+def note_is_owed_work(note: Note) -> bool:
+    """Stored but not yet prepared: processing the message again must resume it (the
+    run that stored it may have died before it handed the note on)."""
+    return note.status in (NoteStatus.RECEIVED, NoteStatus.ENRICHING, NoteStatus.CLASSIFYING)
+
+
 def note_schedule_processing(*, note: Note, parts: int = 0, wait: float = 0) -> None:
     """Classify, render and preview the note in the worker, once the transaction commits.
 
@@ -93,9 +100,7 @@ def note_schedule_processing(*, note: Note, parts: int = 0, wait: float = 0) -> 
     """
     from notes.tasks import note_process
 
-    transaction.on_commit(
-        lambda: note_process.apply_async((note.pk,), {"parts": parts}, countdown=wait)
-    )
+    enqueue_on_commit(note_process, note.pk, kwargs={"parts": parts}, countdown=wait)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from notes.models import Note, NoteStatus, PendingConfirmation
 from secretary.models import User
+from secretary.work import enqueue_on_commit
 from topics.models import Topic
 
 # A note in these states has not been shown for confirmation yet.
@@ -195,7 +196,7 @@ def note_schedule_refresh(*, note: Note, resend: bool = False) -> None:
     """Render the note for its topic and show the preview again, in the worker."""
     from notes.tasks import note_refresh_preview
 
-    transaction.on_commit(lambda: note_refresh_preview.delay(note.pk, resend=resend))
+    enqueue_on_commit(note_refresh_preview, note.pk, kwargs={"resend": resend})
 
 
 @transaction.atomic

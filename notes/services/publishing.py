@@ -19,6 +19,7 @@ from notes.models import Note, NoteKind, NoteStatus
 from notes.services.pending import NoteActionRefused, _locked_note, _reopen, _set_status
 from notes.services.processing import note_render_html
 from secretary.models import User
+from secretary.work import enqueue_on_commit
 from telegram_bot.formatting import CAPTION_LIMIT, MESSAGE_LIMIT, quote, split_html
 
 # Media that carries a caption; a video note cannot, its text follows it.
@@ -63,7 +64,7 @@ class PublicationPlan:
 def note_schedule_publishing(*, note: Note) -> None:
     from notes.tasks import note_publish
 
-    transaction.on_commit(lambda: note_publish.delay(note.pk))
+    enqueue_on_commit(note_publish, note.pk)
 
 
 def note_publication_plan(*, note_id: int) -> PublicationPlan | None:

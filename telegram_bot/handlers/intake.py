@@ -8,7 +8,12 @@ from aiogram.types import Message
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from notes.services.intake import note_receive, note_schedule_processing, note_update_from_edit
+from notes.services.intake import (
+    note_is_owed_work,
+    note_receive,
+    note_schedule_processing,
+    note_update_from_edit,
+)
 from secretary.models import User
 from telegram_bot import texts
 from telegram_bot.delivery import sign_of_life
@@ -26,7 +31,7 @@ async def on_note(message: Message, bot: Bot, owner: User) -> None:
         await message.answer(texts.refusal_text(incoming))
         return
     receipt = await sync_to_async(note_receive)(owner=owner, incoming=incoming)
-    if not (receipt.created or incoming.media_group_id):
+    if not (receipt.created or incoming.media_group_id or note_is_owed_work(receipt.note)):
         return  # the same message again: its note is already on its way
     if receipt.created:
         await sign_of_life(bot, message)

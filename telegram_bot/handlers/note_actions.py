@@ -17,6 +17,7 @@ from notes.services.pending import (
     note_choose_topic,
     note_confirm,
 )
+from notes.services.recovery import note_retry
 from secretary.models import User
 from telegram_bot import texts
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
@@ -150,3 +151,11 @@ async def on_undo(query: CallbackQuery, callback_data: NoteCallback, owner: User
     if screen is not None:
         await _show(query, screen)
         await query.answer(texts.undone_notice())
+
+
+@router.callback_query(NoteCallback.filter(F.action == NoteAction.RETRY))
+async def on_retry(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
+    """The note goes back to work; its preview replaces this message when it is ready."""
+    note = await _tap(query, note_retry, owner=owner, note_id=callback_data.note_id)
+    if note is not None:
+        await query.answer(texts.retrying_notice())

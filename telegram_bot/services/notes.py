@@ -18,6 +18,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import translation
 
@@ -48,10 +49,17 @@ from notes.services.publishing import (
     note_publishing_progress,
     note_unfile,
 )
+from notes.services.recovery import note_failure_reported
 from notes.services.transcription import note_can_be_transcribed
 from secretary.models import User
 from telegram_bot import delivery, screens, texts
-from telegram_bot.client import is_bot_removed, is_thread_gone, telegram_configured, with_bot
+from telegram_bot.client import (
+    TelegramNotConfigured,
+    is_bot_removed,
+    is_thread_gone,
+    telegram_configured,
+    with_bot,
+)
 from telegram_bot.formatting import message_link
 from telegram_bot.services.owners import owner_mark_blocked_bot
 from topics.selectors import group_for_owner
@@ -96,6 +104,9 @@ def _show(note: Note, screen: screens.Screen, *, resend: bool = False) -> None:
     except TelegramForbiddenError:
         # The owner blocked the bot. The note waits; they see it when they come back.
         owner_mark_blocked_bot(owner=note.owner)
+        return
+    except TelegramNotConfigured:
+        logger.warning("Note %s not shown: TELEGRAM_BOT_TOKEN is not set", note.pk)
         return
     if message_id != current:
         preview_message_record(note_id=note.pk, chat_id=note.source_chat_id, message_id=message_id)
@@ -232,9 +243,14 @@ def note_publish(*, note_id: int) -> None:
     plan = note_publication_plan(note_id=note_id)
     if plan is None:
         return
-    result = with_bot(lambda bot: delivery.send_plan(bot, plan))
-    if result.sent != plan.sent:
-        note_publishing_progress(note_id=note_id, message_ids=result.sent)
+    # Each message is recorded the moment Telegram answers: a run that dies midway
+    # is resumed from the first message not recorded, and nothing recorded is resent.
+    record = sync_to_async(note_publishing_progress)
+    result = with_bot(
+        lambda bot: delivery.send_plan(
+            bot, plan, on_sent=lambda sent: record(note_id=note_id, message_ids=sent)
+        )
+    )
     error = result.error
     if error is None:
         published = note_mark_published(
@@ -285,6 +301,17 @@ def note_publish_gave_up(*, note_id: int, error: str, notice: str = "") -> None:
     with translation.override(_language(note)):
         notice = notice or texts.publish_failed_line(error)
         _show(note, screens.preview_screen(note, notice=notice))
+
+
+def note_show_failed(*, note_id: int) -> None:
+    """Tell the owner, once, that the note could not be finished; 🔁 tries again."""
+    note = _load(note_id)
+    if note is None or note.status != NoteStatus.FAILED or note.failure_reported_at:
+        return
+    if not note.owner.has_blocked_bot:
+        with translation.override(_language(note)):
+            _show(note, screens.failed_screen(note))
+    note_failure_reported(note_id=note_id)
 
 
 def _report(note_id: int, screen_for: Callable[[Note], screens.Screen]) -> None:

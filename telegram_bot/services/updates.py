@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from secretary.work import enqueue_on_commit, leases_reserve
 from telegram_bot.models import TelegramUpdate
 
 logger = logging.getLogger(__name__)
@@ -39,8 +42,8 @@ def telegram_update_receive(*, payload: dict[str, Any]) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} "  # noqa: S608 - the table name comes from the model
-            "(update_id, kind, payload, status, attempts, error, received_at) "
-            "VALUES (%s, %s, %s, %s, 0, '', %s) "
+            "(update_id, kind, payload, status, attempts, error, claimed_by, received_at) "
+            "VALUES (%s, %s, %s, %s, 0, '', '', %s) "
             "ON CONFLICT (update_id) DO NOTHING RETURNING id",
             [
                 payload["update_id"],
@@ -54,25 +57,17 @@ def telegram_update_receive(*, payload: dict[str, Any]) -> bool:
     if created and handled:
         from telegram_bot.tasks import process_update
 
-        update_id = payload["update_id"]
-        transaction.on_commit(lambda: process_update.delay(update_id))
+        # Once this commits the update is safe: a broker that cannot take the hand-off
+        # is logged, and the sweeper enqueues the update again.
+        enqueue_on_commit(process_update, payload["update_id"])
     return created
 
 
-def telegram_update_claim(*, update_id: int) -> TelegramUpdate | None:
-    """The stored update, if it still needs processing; counts the attempt."""
-    with transaction.atomic():
-        update = (
-            TelegramUpdate.objects.select_for_update()
-            .filter(update_id=update_id)
-            .exclude(status__in=[TelegramUpdate.Status.PROCESSED, TelegramUpdate.Status.IGNORED])
-            .first()
-        )
-        if update is None:
-            return None
-        update.attempts += 1
-        update.save(update_fields=["attempts"])
-    return update
+def telegram_update_payload(*, update_id: int) -> dict[str, Any]:
+    payload: dict[str, Any] = TelegramUpdate.objects.values_list("payload", flat=True).get(
+        update_id=update_id
+    )
+    return payload
 
 
 def telegram_update_finish(*, update_id: int, handled: bool) -> None:
@@ -88,6 +83,32 @@ def telegram_update_fail(*, update_id: int, error: str) -> None:
     )
 
 
+def telegram_update_note_error(*, update_id: int, error: str) -> None:
+    """A temporary failure: kept on the update while it waits for its next attempt."""
+    TelegramUpdate.objects.filter(update_id=update_id).update(error=error[:4000])
+
+
+@transaction.atomic
+def telegram_updates_reserve_stalled() -> list[tuple[int, str]]:
+    """Stored updates nobody finished processing, reserved for the sweeper's tasks.
+
+    Stalled: the lease of the worker on it ran out, or nobody took it within
+    ``SWEEP_STALE_AFTER`` (the hand-off to the broker failed). Returns
+    ``(update_id, task id)`` pairs.
+    """
+    cutoff = timezone.now() - settings.SWEEP_STALE_AFTER
+    stalled = TelegramUpdate.objects.filter(status=TelegramUpdate.Status.RECEIVED).filter(
+        Q(claimed_until__isnull=False) | Q(received_at__lt=cutoff)
+    )
+    reserved = leases_reserve(stalled)
+    update_ids = dict(
+        TelegramUpdate.objects.filter(pk__in=[pk for pk, _ in reserved]).values_list(
+            "pk", "update_id"
+        )
+    )
+    return [(update_ids[pk], token) for pk, token in reserved]
+
+
 @transaction.atomic
 def telegram_updates_retry(*, update_ids: list[int]) -> int:
     """Staff: process failed updates again (after fixing what failed). Returns how many."""
@@ -99,8 +120,19 @@ def telegram_updates_retry(*, update_ids: list[int]) -> int:
         .values_list("update_id", flat=True)
     )
     TelegramUpdate.objects.filter(update_id__in=failed).update(
-        status=TelegramUpdate.Status.RECEIVED, error=""
+        status=TelegramUpdate.Status.RECEIVED,
+        error="",
+        claimed_by="",
+        claimed_until=None,
     )
     for update_id in failed:
-        transaction.on_commit(partial(process_update.delay, update_id))
+        enqueue_on_commit(process_update, update_id)
     return len(failed)
+
+
+def telegram_updates_failed(*, since: datetime | None = None) -> list[int]:
+    """Ids of the updates whose processing failed (received since ``since``)."""
+    failed = TelegramUpdate.objects.filter(status=TelegramUpdate.Status.FAILED)
+    if since is not None:
+        failed = failed.filter(received_at__gte=since)
+    return list(failed.order_by("update_id").values_list("update_id", flat=True))

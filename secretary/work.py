@@ -1,0 +1,290 @@
+"""Work that must finish: leases on the rows that need it, and hand-offs that cannot lose it.
+
+The database row is the record of owed work (a Telegram update to process, a note to
+prepare or publish); a broker message is only a reminder of it. So:
+
+- enqueueing happens after commit and never fails the caller: if the broker is down
+  the row still says what is owed, and the sweeper enqueues it again later;
+- a worker takes a *lease* on the row before working on it (a conditional UPDATE, so
+  two workers can never both hold it) and keeps renewing it while it works; a worker
+  that dies stops renewing, the lease runs out and the sweeper hands the work on;
+- a temporary failure (the database restarting, Telegram rate limiting or down) defers
+  the work, holding the lease over the wait; anything else counts as a failed attempt,
+  and after ``WORK_MAX_ATTEMPTS`` the caller's ``give_up`` turns the row into a failure
+  someone is told about.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from celery import Task
+from celery.exceptions import Retry
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from secretary.retry import retry_later
+
+logger = logging.getLogger(__name__)
+
+# The database went away for a moment (restart, failover, a killed connection).
+TEMPORARY_DATABASE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+BACKOFF_MAX_SECONDS = 60
+
+
+def backoff(retries: int) -> int:
+    """1, 2, 4 … seconds, at most a minute: below the broker's visibility timeout."""
+    return int(min(2**retries, BACKOFF_MAX_SECONDS))
+
+
+# -- hand-offs ---------------------------------------------------------------------------
+
+
+def enqueue(
+    task: Task,
+    *args: Any,
+    kwargs: dict[str, Any] | None = None,
+    task_id: str | None = None,
+    **options: Any,
+) -> bool:
+    """Send ``task`` to the broker now; False (logged) when the broker cannot take it.
+
+    Callers only enqueue work whose row is already committed, so a refused hand-off
+    loses nothing: the sweeper finds the row and enqueues it again.
+    """
+    try:
+        task.apply_async(args, kwargs, task_id=task_id, **options)
+    except BrokerError as error:
+        logger.warning(
+            "Broker refused %s%s; the sweeper will resume it: %s", task.name, args, error
+        )
+        return False
+    return True
+
+
+def enqueue_on_commit(task: Task, *args: Any, **options: Any) -> None:
+    """Enqueue ``task`` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: enqueue(task, *args, **options))
+
+
+# -- leases ------------------------------------------------------------------------------
+
+
+def _lease_seconds() -> float:
+    return float(settings.WORK_LEASE.total_seconds())
+
+
+def _free_or_mine(token: str, now: datetime) -> Q:
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now) | Q(claimed_by=token)
+
+
+BUSY = -1
+
+
+def lease_take(rows: QuerySet[Any], *, token: str) -> int | None:
+    """Lease the row ``rows`` selects (already narrowed to the states the work applies
+    to) unless another worker holds it. Returns the attempts so far, counting this one;
+    ``BUSY`` when another worker holds it; None when there is nothing to do."""
+    now = timezone.now()
+    until = now + timedelta(seconds=_lease_seconds())
+    taken = rows.filter(_free_or_mine(token, now)).update(
+        claimed_by=token, claimed_until=until, attempts=F("attempts") + 1
+    )
+    if not taken:
+        return BUSY if rows.exists() else None
+    attempts: int | None = rows.values_list("attempts", flat=True).first()
+    return attempts or 1
+
+
+def lease_renew(row: QuerySet[Any], *, token: str) -> bool:
+    until = timezone.now() + timedelta(seconds=_lease_seconds())
+    return bool(row.filter(claimed_by=token).update(claimed_until=until))
+
+
+def lease_release(row: QuerySet[Any], *, token: str, done: bool) -> None:
+    """The worker is through with the row; ``done`` resets the count of failed attempts."""
+    changes: dict[str, Any] = {"claimed_by": "", "claimed_until": None}
+    if done:
+        changes["attempts"] = 0
+    row.filter(claimed_by=token).update(**changes)
+
+
+def lease_defer(row: QuerySet[Any], *, token: str, seconds: float, give_back: bool = True) -> None:
+    """The work waits ``seconds`` (a retry): the lease covers the wait, and with
+    ``give_back`` a wait is not a failed attempt, so the attempt is given back."""
+    until = timezone.now() + timedelta(seconds=seconds + _lease_seconds())
+    changes: dict[str, Any] = {"claimed_until": until}
+    if give_back:
+        changes["attempts"] = Greatest(F("attempts") - 1, 0)
+    row.filter(claimed_by=token).update(**changes)
+
+
+@contextmanager
+def lease_kept(row: QuerySet[Any], *, token: str, heartbeat: bool = True) -> Iterator[None]:
+    """Renew the lease every third of its length while the block runs.
+
+    The renewal runs in a thread of its own, on its own database connection, so a long
+    model call or a rate-limit wait in the work does not let the lease lapse. Inline
+    (no worker processes) nothing else could take the work: no heartbeat is needed.
+    """
+    if not heartbeat:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(_lease_seconds() / 3):
+                try:
+                    lease_renew(row, token=token)
+                except DatabaseError as error:
+                    logger.warning("Lease %s not renewed: %s", token, error)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"lease-{token}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def leases_reserve(rows: QuerySet[Any], *, limit: int = 500) -> list[tuple[int, str]]:
+    """For the sweeper: reserve rows whose work stalled, each for a task id made up here.
+
+    Only the task sent with that id can then take the lease, so a sweep that runs again
+    before the task starts does not send the work twice. Returns ``(pk, task_id)``.
+    """
+    now = timezone.now()
+    reserved = []
+    for pk in rows.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).values_list(
+        "pk", flat=True
+    )[:limit]:
+        token = uuid.uuid4().hex
+        until = now + timedelta(seconds=_lease_seconds())
+        free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+        if rows.model._default_manager.filter(free, pk=pk).update(
+            claimed_by=token, claimed_until=until
+        ):
+            reserved.append((pk, token))
+    return reserved
+
+
+# -- running leased work in a task -------------------------------------------------------
+
+
+class Deferred(Exception):
+    """Temporary: the work cannot go on now; try again in ``retry_after`` seconds."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+def _retry_after(error: BaseException) -> float | None:
+    # Deferred and aiogram's TelegramRetryAfter both say how long to wait.
+    value = getattr(error, "retry_after", None)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def work_run(
+    task: Task,
+    *,
+    row: QuerySet[Any],
+    ready: Q,
+    body: Callable[[], object],
+    give_up: Callable[[str], None],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any] | None = None,
+    temporary: tuple[type[BaseException], ...] = (),
+    when_busy: float | None = None,
+    runs_counted: bool = False,
+    crashes_retry: bool = True,
+) -> bool:
+    """Run ``body`` under a lease on the one row of ``row``; True when it ran to the end.
+
+    The work applies while the row is ``ready`` (its states): a row that moved on is
+    left alone. A row another worker holds is tried again in ``when_busy`` seconds (or
+    left to that worker). ``temporary`` errors, ``Deferred`` and the database's own are
+    retried after their ``retry_after`` or a backoff and are not failed attempts; any
+    other error is logged, counted and retried (unless ``crashes_retry`` is off). When
+    the attempts are spent, ``give_up(reason)`` decides what becomes of the row.
+
+    With ``runs_counted`` the row's ``attempts`` tallies every run and is never reset,
+    and the work gives up after ``WORK_MAX_ATTEMPTS`` runs of this task in a row,
+    waits included.
+    """
+    name = f"{task.name}{args}"
+    token = task.request.id or uuid.uuid4().hex
+    kwargs = kwargs or {}
+    retries = task.request.retries or 0
+    attempts = 0
+    limit = settings.WORK_MAX_ATTEMPTS
+    try:
+        taken = lease_take(row.filter(ready), token=token)
+        if taken is None:
+            return False  # done already, or moved on
+        if taken == BUSY:
+            if when_busy is not None:
+                retry_later(task, countdown=when_busy, args=args, kwargs=kwargs, task_id=token)
+            return False
+        attempts = retries + 1 if runs_counted else taken
+        if attempts > limit:
+            _give_up(row, token, give_up, "the work kept stopping before it finished")
+            return False
+        with lease_kept(row, token=token, heartbeat=not task.request.is_eager):
+            body()
+        lease_release(row, token=token, done=not runs_counted)
+    except Retry:
+        raise  # the busy case's own retry
+    except (*TEMPORARY_DATABASE_ERRORS, *temporary, Deferred) as error:  # type: ignore[misc]
+        reason = _reason(error)
+        if runs_counted and attempts >= limit:
+            _quietly(lambda: _give_up(row, token, give_up, reason))
+            return False
+        countdown = _retry_after(error) or backoff(retries)
+        logger.warning("%s: temporary failure, again in %ss: %s", name, countdown, error)
+        _quietly(
+            lambda: lease_defer(row, token=token, seconds=countdown, give_back=not runs_counted)
+        )
+        retry_later(task, countdown=countdown, args=args, kwargs=kwargs, task_id=token)
+        return False
+    except Exception as error:
+        logger.exception("%s: attempt %s failed", name, attempts)
+        reason = _reason(error)
+        if not crashes_retry or attempts >= limit:
+            _quietly(lambda: _give_up(row, token, give_up, reason))
+            return False
+        _quietly(lambda: lease_release(row, token=token, done=False))
+        retry_later(task, countdown=backoff(retries), args=args, kwargs=kwargs, task_id=token)
+        return False
+    return True
+
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _give_up(row: QuerySet[Any], token: str, give_up: Callable[[str], None], reason: str) -> None:
+    give_up(reason)
+    lease_release(row, token=token, done=False)
+
+
+def _quietly(operation: Callable[[], object]) -> None:
+    """Best-effort bookkeeping while the database may be the thing that failed."""
+    try:
+        operation()
+    except DatabaseError as error:
+        logger.warning("Lease bookkeeping skipped: %s", error)
