@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 
 from notes.models import FilingExample, Note, PendingConfirmation
 from notes.services.expiry import pending_confirmations_expire
+from notes.services.recovery import notes_retry_failed
 
 
 class PendingConfirmationInline(admin.StackedInline):
@@ -37,10 +38,34 @@ class NoteAdmin(admin.ModelAdmin):
         "title",
     ]
     autocomplete_fields = ["owner", "topic"]
-    readonly_fields = ["created_at", "updated_at", "published_at"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "published_at",
+        "claimed_by",
+        "claimed_until",
+        "attempts",
+        "failed_from",
+        "failure_reported_at",
+    ]
     list_select_related = ["owner", "topic"]
     date_hierarchy = "created_at"
     inlines = [PendingConfirmationInline]
+    actions = ["retry_failed"]
+
+    @admin.action(description=_("Retry the selected failed notes"))
+    def retry_failed(self, request: HttpRequest, queryset: QuerySet[Note]) -> None:
+        retried = notes_retry_failed(note_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed note sent back to work.",
+                "%(count)d failed notes sent back to work.",
+                len(retried),
+            )
+            % {"count": len(retried)},
+            messages.SUCCESS if retried else messages.WARNING,
+        )
 
     @admin.display(description=_("text"))
     def short_text(self, note: Note) -> str:

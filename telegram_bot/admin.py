@@ -13,7 +13,7 @@ class TelegramUpdateAdmin(admin.ModelAdmin):
     list_display = ["update_id", "kind", "status", "attempts", "received_at", "processed_at"]
     list_filter = ["status", "kind"]
     search_fields = ["=update_id", "error"]
-    readonly_fields = ["received_at", "processed_at"]
+    readonly_fields = ["received_at", "processed_at", "claimed_by", "claimed_until"]
     date_hierarchy = "received_at"
     actions = ["process_again"]
 
