@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.types import (
@@ -76,7 +76,14 @@ async def webhook_info(bot: Bot) -> WebhookInfo:
     return await bot.get_webhook_info()
 
 
-async def poll(bot: Bot, *, poll_seconds: int, once: bool, say: Callable[[str], None]) -> int:
+async def poll(
+    bot: Bot,
+    *,
+    poll_seconds: int,
+    once: bool,
+    say: Callable[[str], None],
+    after_batch: Callable[[], Awaitable[object]] | None = None,
+) -> int:
     """Long polling for development: every update goes the webhook's way (store, then process).
 
     A webhook and getUpdates exclude each other, so the webhook is removed first
@@ -98,5 +105,7 @@ async def poll(bot: Bot, *, poll_seconds: int, once: bool, say: Callable[[str], 
             await sync_to_async(telegram_update_receive)(payload=payload)
             offset = update.update_id + 1
             received += 1
+        if after_batch is not None:
+            await after_batch()
         if once:
             return received

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aiogram.exceptions import TelegramAPIError
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from notes.tasks import resume_stalled_notes
+from secretary.celery import app as celery_app
 from telegram_bot.client import bot_session
 from telegram_bot.services.setup import poll
+from telegram_bot.tasks import resume_stalled_updates
 
 
 class Command(BaseCommand):
@@ -35,5 +39,25 @@ class Command(BaseCommand):
         self.stdout.write(f"{received} update(s) received.")
 
     async def _run(self, poll_seconds: int, once: bool) -> int:
+        sweep = _InlineSweeper() if celery_app.conf.task_always_eager else None
+        if sweep is not None:
+            await sweep()  # what a previous run left unfinished
         async with bot_session() as bot:
-            return await poll(bot, poll_seconds=poll_seconds, once=once, say=self.stdout.write)
+            return await poll(
+                bot, poll_seconds=poll_seconds, once=once, say=self.stdout.write, after_batch=sweep
+            )
+
+
+class _InlineSweeper:
+    """Without a broker there is no beat: polling runs the sweeper every SWEEP_INTERVAL."""
+
+    def __init__(self) -> None:
+        self._last = float("-inf")
+
+    async def __call__(self) -> None:
+        now = time.monotonic()
+        if now - self._last < settings.SWEEP_INTERVAL.total_seconds():
+            return
+        self._last = now
+        await sync_to_async(resume_stalled_updates)()
+        await sync_to_async(resume_stalled_notes)()
