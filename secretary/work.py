@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,7 +28,14 @@ from typing import Any
 from celery import Task
 from celery.exceptions import Retry
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -75,6 +83,31 @@ def enqueue(
 def enqueue_on_commit(task: Task, *args: Any, **options: Any) -> None:
     """Enqueue ``task`` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: enqueue(task, *args, **options))
+
+
+# -- records of what the outside world already did ---------------------------------------
+
+RECORD_ATTEMPTS = 4
+RECORD_WAIT_SECONDS = 0.5
+
+
+def record_after_effect[T](operation: Callable[[], T]) -> T:
+    """Write down what Telegram just did (a message sent), through a database blip.
+
+    Retrying the whole task instead would do the outside effect again (a second
+    preview, a part posted twice), so the write alone is retried a few times, each
+    on a fresh connection (the pool replaces a dead one). Outside a transaction only.
+    """
+    for attempt in range(1, RECORD_ATTEMPTS + 1):
+        try:
+            return operation()
+        except TEMPORARY_DATABASE_ERRORS as error:
+            if attempt == RECORD_ATTEMPTS or connection.in_atomic_block:
+                raise
+            logger.warning("Record not written (attempt %d), again: %s", attempt, error)
+            connection.close_if_unusable_or_obsolete()
+            time.sleep(RECORD_WAIT_SECONDS * attempt)
+    raise AssertionError("unreachable")
 
 
 # -- leases ------------------------------------------------------------------------------

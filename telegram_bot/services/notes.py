@@ -52,6 +52,7 @@ from notes.services.publishing import (
 from notes.services.recovery import note_failure_reported
 from notes.services.transcription import note_can_be_transcribed
 from secretary.models import User
+from secretary.work import record_after_effect
 from telegram_bot import delivery, screens, texts
 from telegram_bot.client import (
     TelegramNotConfigured,
@@ -109,7 +110,11 @@ def _show(note: Note, screen: screens.Screen, *, resend: bool = False) -> None:
         logger.warning("Note %s not shown: TELEGRAM_BOT_TOKEN is not set", note.pk)
         return
     if message_id != current:
-        preview_message_record(note_id=note.pk, chat_id=note.source_chat_id, message_id=message_id)
+        record_after_effect(
+            lambda: preview_message_record(
+                note_id=note.pk, chat_id=note.source_chat_id, message_id=message_id
+            )
+        )
 
 
 # -- preparing and previewing ------------------------------------------------------------
@@ -245,7 +250,11 @@ def note_publish(*, note_id: int) -> None:
         return
     # Each message is recorded the moment Telegram answers: a run that dies midway
     # is resumed from the first message not recorded, and nothing recorded is resent.
-    record = sync_to_async(note_publishing_progress)
+    record = sync_to_async(
+        lambda note_id, message_ids: record_after_effect(
+            lambda: note_publishing_progress(note_id=note_id, message_ids=message_ids)
+        )
+    )
     result = with_bot(
         lambda bot: delivery.send_plan(
             bot, plan, on_sent=lambda sent: record(note_id=note_id, message_ids=sent)
