@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 # The database went away for a moment (restart, failover, a killed connection).
 TEMPORARY_DATABASE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
 BACKOFF_MAX_SECONDS = 60
+BUSY_RETRIES_MAX = 120
 
 
 def backoff(retries: int) -> int:
@@ -270,7 +271,9 @@ def work_run(
         if taken is None:
             return False  # done already, or moved on
         if taken == BUSY:
-            if when_busy is not None:
+            # Come back a bounded number of times; past that the holder, or the sweeper
+            # once its lease lapses, finishes the work.
+            if when_busy is not None and retries < BUSY_RETRIES_MAX:
                 retry_later(task, countdown=when_busy, args=args, kwargs=kwargs, task_id=token)
             return False
         attempts = retries + 1 if runs_counted else taken

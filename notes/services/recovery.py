@@ -143,15 +143,16 @@ def notes_reserve_stalled(*, unshown_previews: bool = True) -> Stalled:
     cutoff = timezone.now() - settings.SWEEP_STALE_AFTER
     stalled = Q(claimed_until__isnull=False) | Q(updated_at__lt=cutoff)
     notes = Note.objects.filter(stalled)
-    unshown = Q(rendered_text="") | Q(
-        pending__resolved_at__isnull=True, pending__preview_message_id=None
-    )
+    # A refresh that died leaves the rendering empty (a note with words always renders to
+    # something); a preview that was never sent leaves no message on record.
+    unrendered = Q(rendered_text="") & (~Q(text="") | ~Q(transcript=""))
+    unsent = Q(pending__resolved_at__isnull=True, pending__preview_message_id=None)
     waiting = notes.filter(status=NoteStatus.AWAITING_CONFIRMATION, owner__has_blocked_bot=False)
     return Stalled(
         prepare=leases_reserve(notes.filter(status__in=BEFORE_CONFIRMATION)),
         publish=leases_reserve(notes.filter(status=NoteStatus.PUBLISHING)),
         refresh=leases_reserve(
-            waiting.filter(unshown if unshown_previews else Q(rendered_text=""))
+            waiting.filter(unrendered | unsent if unshown_previews else unrendered)
         ),
         unreported=list(
             Note.objects.filter(

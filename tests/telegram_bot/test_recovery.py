@@ -359,3 +359,14 @@ def test_staff_retry_failed_notes_from_the_admin(
     assert "1 failed note sent back to work." in response.content.decode()
     assert Note.objects.get(pk=failed.pk).status == NoteStatus.AWAITING_CONFIRMATION
     assert len(previews(telegram)) == 1
+
+
+def test_a_waiting_photo_without_words_is_not_refreshed_over_and_over(telegram, alice):
+    from tests.factories import PendingConfirmationFactory
+
+    pending = PendingConfirmationFactory(
+        note__owner=alice, note__kind="photo", note__text="", note__rendered_text=""
+    )
+    stall(pending.note_id)
+
+    assert resume_stalled_notes() == 0  # its empty rendering is what it renders to
