@@ -10,6 +10,8 @@ so tests replace the *server*, never the SDK.
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 import time
 from collections import deque
@@ -28,6 +30,12 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    # The handler's socket, so a fault can tell whether the client is still there.
+    connection: socket.socket | None = field(default=None, repr=False, compare=False)
+
+    def client_gone(self) -> bool:
+        """Whether the client closed (or reset) its end; reads nothing off the socket."""
+        return self.connection is not None and _peer_closed(self.connection)
 
     @property
     def json(self) -> Any:
@@ -67,6 +75,7 @@ class Response:
 class _Fault:
     response: Response
     match: str | None
+    drop_if_gone: bool = False
 
 
 class FakeServer:
@@ -74,6 +83,8 @@ class FakeServer:
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
+        self.held: list[Request] = []  # held right now by a ``drop_if_gone`` stall
+        self.dropped: list[Request] = []  # held, then dropped: the client had gone
         self._faults: deque[_Fault] = deque()
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -117,12 +128,37 @@ class FakeServer:
         with self._lock:
             self._faults.extend(_Fault(response, match) for _ in range(times))
 
-    def stall_next(self, seconds: float, *, times: int = 1, match: str | None = None) -> None:
-        """Hold the next requests for ``seconds`` before answering normally (timeouts)."""
+    def stall_next(
+        self,
+        seconds: float,
+        *,
+        times: int = 1,
+        match: str | None = None,
+        drop_if_gone: bool = False,
+    ) -> None:
+        """Hold the next requests for ``seconds`` before answering normally (timeouts).
+
+        With ``drop_if_gone``, a request whose client disconnected during the hold
+        (a killed worker) is not processed at all, as if it never reached the
+        service: ``route`` is not called and it is not in ``requests`` (but in
+        ``dropped``). Such a request is recorded only once it is processed; while
+        held it is in ``held`` (see ``wait_held``).
+        """
         with self._lock:
             self._faults.extend(
-                _Fault(Response(status=0, delay=seconds), match) for _ in range(times)
+                _Fault(Response(status=0, delay=seconds), match, drop_if_gone) for _ in range(times)
             )
+
+    def wait_held(self, fragment: str = "", timeout: float = 10.0) -> Request:
+        """The first request held by a ``drop_if_gone`` stall whose path contains ``fragment``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                for request in self.held:
+                    if fragment in request.path:
+                        return request
+            time.sleep(0.01)
+        raise AssertionError(f"no request to {fragment!r} held within {timeout} s")
 
     def requests_to(self, fragment: str) -> list[Request]:
         """Recorded requests whose path contains ``fragment``."""
@@ -132,6 +168,8 @@ class FakeServer:
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.held.clear()
+            self.dropped.clear()
             self._faults.clear()
 
     # -- to override -------------------------------------------------------------
@@ -140,24 +178,41 @@ class FakeServer:
         return Response(status=404, body={"error": "not found"})
 
     # -- plumbing ----------------------------------------------------------------
-    def _take_fault(self, path: str) -> Response | None:
+    def _take_fault(self, path: str) -> _Fault | None:
         with self._lock:
             for fault in list(self._faults):
                 if fault.match is None or fault.match in path:
                     self._faults.remove(fault)
-                    return fault.response
+                    return fault
         return None
 
-    def _dispatch(self, request: Request) -> Response:
+    def _dispatch(self, request: Request) -> Response | None:
+        """The answer to ``request``, or None when it is dropped (nothing to send)."""
+        fault = self._take_fault(request.path)
+        if fault is not None and fault.drop_if_gone:
+            return self._hold_unless_gone(request, fault.response.delay)
         with self._lock:
             self.requests.append(request)
-        fault = self._take_fault(request.path)
         if fault is None:
             return self.route(request)
-        if fault.status:
-            return fault  # sent after its own delay by the handler
-        time.sleep(fault.delay)  # a stall: hold the request, then answer normally
+        if fault.response.status:
+            return fault.response  # sent after its own delay by the handler
+        time.sleep(fault.response.delay)  # a stall: hold the request, then answer normally
         return self.route(request)
+
+    def _hold_unless_gone(self, request: Request, seconds: float) -> Response | None:
+        with self._lock:
+            self.held.append(request)
+        try:
+            time.sleep(seconds)
+        finally:
+            with self._lock:
+                still_held = any(held is request for held in self.held)  # no reset meanwhile
+                self.held = [held for held in self.held if held is not request]
+                gone = request.client_gone()
+                if still_held:
+                    (self.dropped if gone else self.requests).append(request)
+        return None if gone else self.route(request)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -175,8 +230,12 @@ class FakeServer:
                     query=parse_qs(parts.query),
                     headers={key.lower(): value for key, value in self.headers.items()},
                     body=body,
+                    connection=self.connection,
                 )
                 response = fake._dispatch(request)
+                if response is None:  # dropped: the client is gone, answer nothing
+                    self.close_connection = True
+                    return
                 if response.delay:
                     time.sleep(response.delay)
                 payload, headers = response.encoded()
@@ -196,6 +255,17 @@ class FakeServer:
                 pass
 
         return Handler
+
+
+def _peer_closed(sock: socket.socket) -> bool:
+    """True when the peer closed or reset the connection; pending data stays unread."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        if not readable:
+            return False
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except (ConnectionError, OSError, ValueError):
+        return True
 
 
 def _as_text(value: Any) -> str:

@@ -97,15 +97,20 @@ class FakeTelegram(FakeServer):
 
     # -- reading what happened ---------------------------------------------------
     def calls(self, *methods: str) -> list[Call]:
-        """Recorded calls of these methods (all when none given), in order."""
+        """Recorded calls of these methods (all when none given), in order.
+
+        A call held by ``stall_next(..., drop_if_gone=True)`` appears only once it
+        is processed; one dropped because its client went away never does.
+        """
         with self._lock:
             requests = list(self.requests)
-        found = []
-        for request in requests:
-            method = method_of(request)
-            if method and (not methods or method in methods):
-                found.append(Call(method, decoded(request.form)))
-        return found
+        return _calls_among(requests, methods)
+
+    def dropped_calls(self, *methods: str) -> list[Call]:
+        """Calls that a ``drop_if_gone`` stall dropped (their client had disconnected)."""
+        with self._lock:
+            requests = list(self.dropped)
+        return _calls_among(requests, methods)
 
     def methods(self) -> list[str]:
         """Names of the methods called, in order (file downloads appear as ``file``)."""
@@ -376,3 +381,12 @@ class FakeTelegram(FakeServer):
         if user_id == BOT_ID:
             return {k: self.bot[k] for k in ("id", "is_bot", "first_name", "username")}
         return {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+
+
+def _calls_among(requests: list[Request], methods: tuple[str, ...]) -> list[Call]:
+    found = []
+    for request in requests:
+        method = method_of(request)
+        if method and (not methods or method in methods):
+            found.append(Call(method, decoded(request.form)))
+    return found

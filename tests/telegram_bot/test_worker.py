@@ -44,7 +44,8 @@ def test_a_text_note_gets_its_preview_from_the_worker_and_is_filed(telegram, arc
         assert telegram.methods()[0] == "setMessageReaction"
         assert preview.buttons[0] == ["✅ В «🛒 Покупки»"]
         note = Note.objects.get()
-        preview_id = PendingConfirmation.objects.get(note=note).preview_message_id
+        # Telegram has the preview; its id is on record a moment later.
+        preview_id = wait_for(lambda: PendingConfirmation.objects.get(note=note).preview_message_id)
 
         telegram.rate_limit_next("sendMessage", retry_after=1)
         webhook(client, press(f"note:{note.pk}:confirm", message_id=preview_id))
