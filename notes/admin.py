@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from notes.models import FilingExample, Note, PendingConfirmation
-from notes.services.expiry import pending_confirmations_expire
+from notes.services.expiry import notes_expire
 from notes.services.recovery import notes_retry_failed
 
 
@@ -89,7 +89,7 @@ class PendingConfirmationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Expire selected pending confirmations now"))
     def expire_now(self, request: HttpRequest, queryset: QuerySet[PendingConfirmation]) -> None:
-        expired = pending_confirmations_expire(pending_ids=queryset.values_list("pk", flat=True))
+        expired = notes_expire(pending_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request,
             ngettext(

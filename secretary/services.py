@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from secretary.celery import PERIODIC_JOBS
 from secretary.models import Preferences, User, language_from_telegram
@@ -54,6 +55,11 @@ def user_get_or_create_from_telegram(
     if changed:
         user.save(update_fields=changed)
     return user
+
+
+def user_mark_unreachable(*, user: User) -> None:
+    """The user blocked the bot: nothing is sent to them until they come back."""
+    User.objects.filter(pk=user.pk).update(has_blocked_bot=True, blocked_bot_at=timezone.now())
 
 
 def preferences_for(*, user: User) -> Preferences:

@@ -294,12 +294,14 @@ TELEGRAM_GROUP_ID = env.int("TELEGRAM_GROUP_ID", 0) or None
 TELEGRAM_ALBUM_WAIT = env.float("TELEGRAM_ALBUM_WAIT", 2.0)
 # How long "↩️ undo" stays offered after a note is filed.
 TELEGRAM_UNDO_WINDOW = env.duration("TELEGRAM_UNDO_WINDOW", timedelta(minutes=5))
-# Publishing honours 429 retry_after this many times, then the note goes back to pending.
-TELEGRAM_PUBLISH_MAX_RETRIES = env.int("TELEGRAM_PUBLISH_MAX_RETRIES", 5)
 # The public Bot API lets bots download files up to 20 MB (voice for transcription).
 TELEGRAM_DOWNLOAD_LIMIT = env.int("TELEGRAM_DOWNLOAD_LIMIT", 20 * 1024 * 1024)
 
 PENDING_TTL = env.duration("PENDING_TTL", timedelta(hours=24))
+
+# Where the owner sees a note and where filed notes go (notes.ports): a factory that
+# opens both for one operation. Telegram by default; `manage.py chat` uses the terminal.
+NOTE_PORTS = env.str("NOTE_PORTS", "telegram_bot.ports.telegram_ports")
 
 # Nothing lost (secretary.work): a worker leases a note or an update while it works on
 # it and renews the lease every third of WORK_LEASE; work whose lease ran out, or that
@@ -308,6 +310,10 @@ PENDING_TTL = env.duration("PENDING_TTL", timedelta(hours=24))
 # killed workers; not waits for Telegram or the database) becomes failed, and its owner
 # is told once, with a button that tries again.
 WORK_LEASE = env.duration("WORK_LEASE", timedelta(seconds=30))
+# The one retry policy of every task: a temporary failure (a 429 honouring retry_after,
+# a 5xx, the network, the database) is waited out this many times in a row; then a
+# publication goes back to pending with a notice, and other work waits for the sweeper.
+TEMPORARY_RETRIES = env.int("TEMPORARY_RETRIES", 5)
 WORK_MAX_ATTEMPTS = env.int("WORK_MAX_ATTEMPTS", 5)
 SWEEP_INTERVAL = env.duration("SWEEP_INTERVAL", timedelta(minutes=1))
 SWEEP_STALE_AFTER = env.duration("SWEEP_STALE_AFTER", timedelta(minutes=1))

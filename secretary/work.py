@@ -244,6 +244,7 @@ def work_run(
     kwargs: dict[str, Any] | None = None,
     temporary: tuple[type[BaseException], ...] = (),
     when_busy: float | None = None,
+    waits_run_out: Callable[[str], None] | None = None,
     runs_counted: bool = False,
     crashes_retry: bool = True,
 ) -> bool:
@@ -251,21 +252,22 @@ def work_run(
 
     The work applies while the row is ``ready`` (its states): a row that moved on is
     left alone. A row another worker holds is tried again in ``when_busy`` seconds (or
-    left to that worker). ``temporary`` errors, ``Deferred`` and the database's own are
-    retried after their ``retry_after`` or a backoff and are not failed attempts; any
-    other error is logged, counted and retried (unless ``crashes_retry`` is off). When
-    the attempts are spent, ``give_up(reason)`` decides what becomes of the row.
+    left to that worker).
 
-    With ``runs_counted`` the row's ``attempts`` tallies every run and is never reset,
-    and the work gives up after ``WORK_MAX_ATTEMPTS`` runs of this task in a row,
-    waits included.
+    The one retry policy: a temporary failure (``temporary`` errors, ``Deferred``, a
+    temporary ``DeliveryError``, the database's own) is waited out after its
+    ``retry_after`` or a backoff, ``TEMPORARY_RETRIES`` times in a row at most, and is
+    not a failed attempt; then ``waits_run_out(reason)`` decides (by default the work
+    is left for the sweeper to resume later). Any other error is logged, counted and
+    retried (unless ``crashes_retry`` is off); when ``WORK_MAX_ATTEMPTS`` are spent,
+    ``give_up(reason)`` decides what becomes of the row. With ``runs_counted`` the
+    row's ``attempts`` tallies every run and is never reset.
     """
     name = f"{task.name}{args}"
     token = task.request.id or uuid.uuid4().hex
     kwargs = kwargs or {}
     retries = task.request.retries or 0
     attempts = 0
-    limit = settings.WORK_MAX_ATTEMPTS
     try:
         taken = lease_take(row.filter(ready), token=token)
         if taken is None:
@@ -276,8 +278,8 @@ def work_run(
             if when_busy is not None and retries < BUSY_RETRIES_MAX:
                 retry_later(task, countdown=when_busy, args=args, kwargs=kwargs, task_id=token)
             return False
-        attempts = retries + 1 if runs_counted else taken
-        if attempts > limit:
+        attempts = taken
+        if not runs_counted and attempts > settings.WORK_MAX_ATTEMPTS:
             _give_up(row, token, give_up, "the work kept stopping before it finished")
             return False
         with lease_kept(row, token=token, heartbeat=not task.request.is_eager):
@@ -285,10 +287,19 @@ def work_run(
         lease_release(row, token=token, done=not runs_counted)
     except Retry:
         raise  # the busy case's own retry
-    except (*TEMPORARY_DATABASE_ERRORS, *temporary, Deferred) as error:  # type: ignore[misc]
+    except Exception as error:
         reason = _reason(error)
-        if runs_counted and attempts >= limit:
-            _quietly(lambda: _give_up(row, token, give_up, reason))
+        if not _is_temporary(error, temporary):
+            logger.exception("%s: attempt %s failed", name, attempts)
+            if not crashes_retry or attempts >= settings.WORK_MAX_ATTEMPTS:
+                _quietly(lambda: _give_up(row, token, give_up, reason))
+                return False
+            _quietly(lambda: lease_release(row, token=token, done=False))
+            retry_later(task, countdown=backoff(retries), args=args, kwargs=kwargs, task_id=token)
+            return False
+        if retries >= settings.TEMPORARY_RETRIES:
+            logger.warning("%s: still failing after %d waits: %s", name, retries, error)
+            _quietly(lambda: _give_up(row, token, waits_run_out or _left_for_later, reason))
             return False
         countdown = _retry_after(error) or backoff(retries)
         logger.warning("%s: temporary failure, again in %ss: %s", name, countdown, error)
@@ -297,16 +308,17 @@ def work_run(
         )
         retry_later(task, countdown=countdown, args=args, kwargs=kwargs, task_id=token)
         return False
-    except Exception as error:
-        logger.exception("%s: attempt %s failed", name, attempts)
-        reason = _reason(error)
-        if not crashes_retry or attempts >= limit:
-            _quietly(lambda: _give_up(row, token, give_up, reason))
-            return False
-        _quietly(lambda: lease_release(row, token=token, done=False))
-        retry_later(task, countdown=backoff(retries), args=args, kwargs=kwargs, task_id=token)
-        return False
     return True
+
+
+def _is_temporary(error: BaseException, temporary: tuple[type[BaseException], ...]) -> bool:
+    if isinstance(error, (*TEMPORARY_DATABASE_ERRORS, *temporary, Deferred)):
+        return True
+    return bool(getattr(error, "temporary", False))  # notes.ports.DeliveryError
+
+
+def _left_for_later(reason: str) -> None:
+    """Out of waits for now: the row keeps its state and the sweeper resumes it later."""
 
 
 def _reason(error: BaseException) -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
 import aiohttp
 from aiogram import Bot
@@ -91,49 +89,30 @@ async def show_screen(
     return sent.message_id
 
 
-@dataclass
-class SendResult:
-    """What reached the group: message ids in order, and the error that stopped it."""
-
-    sent: list[int] = field(default_factory=list)
-    username: str = ""  # the group's public @username, for links
-    error: TelegramAPIError | None = None
+def parts_left(plan: PublicationPlan, sent: list[int]) -> list[str]:
+    """The text parts still to post, after the messages already sent (``sent``)."""
+    media_messages = (len(plan.files) if plan.is_media else 0) if sent else 0
+    follow_ups = plan.parts[1:] if plan.has_caption else plan.parts
+    return follow_ups[max(0, len(sent) - media_messages) :]
 
 
-async def send_plan(
-    bot: Bot,
-    plan: PublicationPlan,
-    on_sent: Callable[[list[int]], Awaitable[object]] | None = None,
-) -> SendResult:
-    """Post the note into its topic, continuing after parts an earlier attempt sent.
-
-    ``on_sent`` is awaited with every message id so far each time Telegram answers,
-    so that what reached the group is on record before anything else is sent.
-    """
-    result = SendResult(sent=list(plan.sent))
-
-    async def sent(message_ids: list[int]) -> None:
-        result.sent = [*result.sent, *message_ids]
-        if on_sent is not None:
-            await on_sent(list(result.sent))
-
-    try:
-        if plan.is_media and not result.sent:
-            await sent(await _send_media(bot, plan))
-        media_messages = (len(plan.files) if plan.is_media else 0) if result.sent else 0
-        follow_ups = plan.parts[1:] if plan.has_caption else plan.parts
-        for part in follow_ups[max(0, len(result.sent) - media_messages) :]:
-            message = await bot.send_message(
-                chat_id=plan.chat_id, text=part, message_thread_id=plan.thread_id
-            )
-            result.username = result.username or (message.chat.username or "")
-            await sent([message.message_id])
-    except TelegramAPIError as error:
-        result.error = error
-    return result
+# What Telegram answered for one message posted: its id, and the group's public @username.
+Sent = tuple[int, str]
 
 
-async def _send_media(bot: Bot, plan: PublicationPlan) -> list[int]:
+def _sent(message: Message) -> Sent:
+    return message.message_id, message.chat.username or ""
+
+
+async def send_part(bot: Bot, *, plan: PublicationPlan, part: str) -> Sent:
+    message = await bot.send_message(
+        chat_id=plan.chat_id, text=part, message_thread_id=plan.thread_id
+    )
+    return _sent(message)
+
+
+async def send_media(bot: Bot, plan: PublicationPlan) -> list[Sent]:
+    """The note's file (a copy of the owner's message, with the rendered caption) or album."""
     caption = plan.parts[0] if plan.has_caption and plan.parts else None
     if plan.is_album:
         media = [
@@ -145,7 +124,7 @@ async def _send_media(bot: Bot, plan: PublicationPlan) -> list[int]:
         messages = await bot.send_media_group(
             chat_id=plan.chat_id, media=media, message_thread_id=plan.thread_id
         )
-        return [message.message_id for message in messages]
+        return [_sent(message) for message in messages]
     try:
         copied = await bot.copy_message(
             chat_id=plan.chat_id,
@@ -154,15 +133,15 @@ async def _send_media(bot: Bot, plan: PublicationPlan) -> list[int]:
             message_thread_id=plan.thread_id,
             caption=caption,
         )
-        return [copied.message_id]
+        return [(copied.message_id, "")]  # copyMessage answers with the id alone
     except TelegramAPIError as error:
         if not is_message_gone(error):
             raise
     # The owner deleted their original message; the file itself is still on Telegram.
-    return [await _send_file(bot, plan, caption)]
+    return [_sent(await _send_file(bot, plan, caption))]
 
 
-async def _send_file(bot: Bot, plan: PublicationPlan, caption: str | None) -> int:
+async def _send_file(bot: Bot, plan: PublicationPlan, caption: str | None) -> Message:
     part = plan.files[0]
     file_id, chat_id, thread = part["file_id"], plan.chat_id, plan.thread_id
     match part["type"]:
@@ -188,7 +167,7 @@ async def _send_file(bot: Bot, plan: PublicationPlan, caption: str | None) -> in
             message = await bot.send_document(
                 chat_id, file_id, message_thread_id=thread, caption=caption
             )
-    return message.message_id
+    return message
 
 
 class DownloadFailed(TelegramAPIError):

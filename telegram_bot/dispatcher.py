@@ -11,13 +11,14 @@ from functools import cache
 from aiogram import Dispatcher
 
 from telegram_bot.handlers import commands, conversation, errors, groups, intake, note_actions
-from telegram_bot.middlewares import OwnerMiddleware
+from telegram_bot.middlewares import OwnerMiddleware, PortsMiddleware
 from telegram_bot.storage import DatabaseStorage
 
 
 @cache
 def dispatcher() -> Dispatcher:
     dp = Dispatcher(storage=DatabaseStorage())
+    dp.update.outer_middleware(PortsMiddleware())
     dp.update.outer_middleware(OwnerMiddleware())
     # Order matters: commands win over a waiting conversation, which wins over a new note.
     dp.include_routers(

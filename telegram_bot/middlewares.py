@@ -12,6 +12,8 @@ from aiogram.types import User as TelegramUser
 from asgiref.sync import sync_to_async
 from django.utils import translation
 
+from notes.ports import ports_using
+from telegram_bot.ports import handler_ports
 from telegram_bot.services.owners import owner_resolve
 
 
@@ -39,4 +41,18 @@ class OwnerMiddleware(BaseMiddleware):
             )
         data["owner"] = owner
         with translation.override(language):
+            return await handler(event, data)
+
+
+class PortsMiddleware(BaseMiddleware):
+    """The note pipeline's ports, for everything this update's handlers call: Telegram,
+    through this update's Bot and loop (one Bot per update, inline tasks included)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        with ports_using(handler_ports(data["bot"])):
             return await handler(event, data)

@@ -16,10 +16,15 @@ from django.conf import settings
 
 from notes.ai.templates import source_html
 from notes.models import Note
-from notes.services.processing import SPOKEN_KINDS, TranscriptOutcome, note_plain_html
+from notes.services.processing import (
+    SPOKEN_KINDS,
+    TranscriptOutcome,
+    note_plain_html,
+    note_suggested_topic_name,
+)
+from notes.telegram_html import MESSAGE_LIMIT, truncate_html, visible_length
 from telegram_bot import texts
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
-from telegram_bot.formatting import MESSAGE_LIMIT, truncate_html, visible_length
 from topics.models import Topic
 from topics.selectors import group_for_owner, topic_list_for_group
 
@@ -85,9 +90,7 @@ def preview_screen(note: Note, *, notice: str = "") -> Screen:
 
 
 def suggested_name(note: Note) -> str:
-    if note.topic is not None:
-        return ""
-    return str((note.classification or {}).get("suggested_topic_name") or "").strip()[:128]
+    return note_suggested_topic_name(note)
 
 
 def preview_keyboard(note: Note) -> InlineKeyboardMarkup:

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from notes.models import Note, NoteKind
 from notes.services.pending import NoteActionRefused
-from telegram_bot.formatting import quote
+from notes.telegram_html import quote
 from topics.services import ConnectProblem
 
 

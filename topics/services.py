@@ -12,13 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from aiogram.exceptions import TelegramAPIError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from secretary.models import User
-from telegram_bot.client import with_bot
 from topics.models import ForumGroup, Topic
 
 # Telegram's limit on a forum topic's name.
@@ -214,19 +212,21 @@ def topic_name_clean(name: str) -> str:
 
 
 def topic_create(*, group: ForumGroup, name: str) -> Topic:
-    """Create a forum topic in the group (createForumTopic) and record it.
+    """Create a forum topic in the group (through the archive port) and record it.
 
-    Talks to Telegram, so call it outside a transaction. Raises ValueError for a
-    name Telegram would refuse, TopicCreateFailed when Telegram refuses.
+    Talks to the archive (Telegram's createForumTopic), so call it outside a transaction.
+    Raises ValueError for a name Telegram would refuse, TopicCreateFailed when it refuses.
     """
+    from notes.ports import DeliveryError, ports
+
     cleaned = topic_name_clean(name)
     try:
-        created = with_bot(lambda bot: bot.create_forum_topic(chat_id=group.chat_id, name=cleaned))
-    except TelegramAPIError as error:
-        raise TopicCreateFailed(error.message) from error
+        created = ports().archive.create_topic(chat_id=group.chat_id, name=cleaned)
+    except DeliveryError as error:
+        raise TopicCreateFailed(error.detail or error.reason) from error
     topic = topic_learn(
         chat_id=group.chat_id,
-        thread_id=created.message_thread_id,
+        thread_id=created.thread_id,
         name=created.name,
         icon_color=created.icon_color,
         created_by_bot=True,

@@ -24,8 +24,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from notes.ai.telegram_html import ALLOWED_TAGS, sanitize, sanitize_report
 from notes.ai.types import LinkInfo
+from notes.telegram_html import ALLOWED_TAGS, sanitize, sanitize_report
 
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _FORBIDDEN_TAGS = re.compile(r"{%\s*(load|include|extends|debug|ssi|block)\b")

@@ -24,10 +24,10 @@ from notes.ai import (
     classify_note,
     render_note,
 )
-from notes.ai.telegram_html import entities_to_html
 from notes.ai.templates import forward_name, source_html
 from notes.ai.textfeatures import first_line_title
 from notes.models import FilingExample, Note, NoteKind
+from notes.telegram_html import entities_to_html
 from secretary.services import preferences_for
 from topics.models import Topic
 from topics.selectors import group_for_owner, topic_list_for_group

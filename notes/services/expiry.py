@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from notes.lifecycle import notes_move
 from notes.models import Note, NoteStatus, PendingConfirmation
+from secretary.work import enqueue_on_commit
 
 
 @transaction.atomic
@@ -33,7 +35,17 @@ def pending_confirmations_expire(*, pending_ids: Iterable[int] | None = None) ->
     PendingConfirmation.objects.filter(pk__in=pending_pks).update(
         resolved_at=now, resolution=PendingConfirmation.Resolution.EXPIRED
     )
-    Note.objects.filter(pk__in=note_ids, status=NoteStatus.AWAITING_CONFIRMATION).update(
-        status=NoteStatus.EXPIRED, updated_at=now
-    )
+    notes_move(Note.objects.filter(pk__in=note_ids), NoteStatus.EXPIRED)
+    return note_ids
+
+
+@transaction.atomic
+def notes_expire(*, pending_ids: Iterable[int] | None = None) -> list[int]:
+    """Expire what is due (or the given pending confirmations, staff's "expire now"), and
+    have the owners' previews say so once this commits. Returns the expired notes' ids."""
+    from notes.tasks import show_expired_previews
+
+    note_ids = pending_confirmations_expire(pending_ids=pending_ids)
+    if note_ids:
+        enqueue_on_commit(show_expired_previews, note_ids)
     return note_ids

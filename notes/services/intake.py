@@ -98,9 +98,9 @@ def note_schedule_processing(*, note: Note, parts: int = 0, wait: float = 0) -> 
     ``parts`` and ``wait`` let an album settle: the task skips itself when more
     parts arrived after it was scheduled (their own task follows).
     """
-    from notes.tasks import note_process
+    from notes.tasks import prepare_note
 
-    enqueue_on_commit(note_process, note.pk, kwargs={"parts": parts}, countdown=wait)
+    enqueue_on_commit(prepare_note, note.pk, kwargs={"parts": parts}, countdown=wait)
 
 
 @transaction.atomic

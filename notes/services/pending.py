@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from notes.lifecycle import note_move
 from notes.models import Note, NoteStatus, PendingConfirmation
 from secretary.models import User
 from secretary.work import enqueue_on_commit
@@ -97,10 +98,7 @@ def _reopen(note: Note) -> PendingConfirmation:
 
 
 def _set_status(note: Note, status: str, **changes: Any) -> None:
-    note.status = status
-    for field, value in changes.items():
-        setattr(note, field, value)
-    note.save(update_fields=["status", *changes, "updated_at"])
+    note_move(note, status, **changes)
 
 
 def _locked(note_id: int) -> Note | None:
@@ -194,9 +192,9 @@ def note_replace_text(
 
 def note_schedule_refresh(*, note: Note, resend: bool = False) -> None:
     """Render the note for its topic and show the preview again, in the worker."""
-    from notes.tasks import note_refresh_preview
+    from notes.tasks import refresh_preview
 
-    enqueue_on_commit(note_refresh_preview, note.pk, kwargs={"resend": resend})
+    enqueue_on_commit(refresh_preview, note.pk, kwargs={"resend": resend})
 
 
 @transaction.atomic

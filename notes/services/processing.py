@@ -12,14 +12,11 @@ from __future__ import annotations
 import logging
 from enum import StrEnum
 
-from aiogram.types import MessageEntity
-from aiogram.utils.text_decorations import html_decoration
-from django.utils import timezone
-
+from notes.lifecycle import notes_move
 from notes.models import Note, NoteKind, NoteStatus
 from notes.services.pending import BEFORE_CONFIRMATION
+from notes.telegram_html import entities_to_html, quote
 from secretary.models import ConfirmMode
-from telegram_bot.formatting import quote
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +43,7 @@ def note_mark_status(*, note_id: int, status: str, again: bool = False) -> bool:
     original was edited); while that runs its buttons answer "a moment please".
     """
     allowed = [*BEFORE_CONFIRMATION, *([NoteStatus.AWAITING_CONFIRMATION] if again else [])]
-    updated = Note.objects.filter(pk=note_id, status__in=allowed).update(
-        status=status, updated_at=timezone.now()
-    )
-    return bool(updated)
+    return bool(notes_move(Note.objects.filter(pk=note_id, status__in=allowed), status))
 
 
 def note_transcribe_audio(*, note: Note, audio: bytes, filename: str, mime_type: str) -> str:
@@ -132,9 +126,10 @@ def note_render_html(*, note: Note) -> str:
 
 
 def note_plain_html(note: Note) -> str:
+    """The owner's own words with their formatting: what is shown and filed without a
+    rendering."""
     if note.text:
-        entities = [MessageEntity(**entity) for entity in note.entities]
-        return html_decoration.unparse(note.text, entities)
+        return entities_to_html(note.text, note.entities)
     return quote(note.transcript)
 
 
@@ -150,3 +145,10 @@ def note_should_file_automatically(note: Note) -> bool:
         and note.confidence is not None
         and note.confidence >= preferences.auto_file_threshold
     )
+
+
+def note_suggested_topic_name(note: Note) -> str:
+    """The new topic the AI suggested for a note it found no topic for ("" if none)."""
+    if note.topic is not None:
+        return ""
+    return str((note.classification or {}).get("suggested_topic_name") or "").strip()[:128]

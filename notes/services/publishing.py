@@ -1,6 +1,6 @@
 """Publishing: what a confirmed note becomes in the forum group, and the record of it.
 
-The sending itself is Telegram's business (``telegram_bot.services.notes``);
+The sending itself is the archive port's business (``notes.ports``, ``notes.services.pipeline``);
 this module decides what to send — text parts or a copy of the media with the
 rendered caption, or an album — and records what was sent, including a partial
 send interrupted by a rate limit, so a retry never posts a part twice.
@@ -18,9 +18,9 @@ from django.utils import timezone
 from notes.models import Note, NoteKind, NoteStatus
 from notes.services.pending import NoteActionRefused, _locked_note, _reopen, _set_status
 from notes.services.processing import note_render_html
+from notes.telegram_html import CAPTION_LIMIT, MESSAGE_LIMIT, quote, split_html
 from secretary.models import User
 from secretary.work import enqueue_on_commit
-from telegram_bot.formatting import CAPTION_LIMIT, MESSAGE_LIMIT, quote, split_html
 
 # Media that carries a caption; a video note cannot, its text follows it.
 CAPTIONED_KINDS = (
@@ -62,9 +62,9 @@ class PublicationPlan:
 
 
 def note_schedule_publishing(*, note: Note) -> None:
-    from notes.tasks import note_publish
+    from notes.tasks import publish_note
 
-    enqueue_on_commit(note_publish, note.pk)
+    enqueue_on_commit(publish_note, note.pk)
 
 
 def note_publication_plan(*, note_id: int) -> PublicationPlan | None:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from notes.lifecycle import note_move
 from notes.models import Note, NoteStatus
 from notes.services.pending import BEFORE_CONFIRMATION, NoteActionRefused, _locked_note
 from secretary.models import User
@@ -28,23 +29,16 @@ def note_fail(*, note_id: int, reason: str) -> Note | None:
     note = Note.objects.select_for_update(of=("self",)).filter(pk=note_id).first()
     if note is None or note.status in (NoteStatus.FAILED, NoteStatus.PUBLISHED):
         return None
-    note.failed_from = note.status
-    note.status = NoteStatus.FAILED
-    note.last_error = reason[:2000]
-    note.failure_reported_at = None
     # The failed stage's work is over: its lease and count go; telling the owner is next.
-    note.claimed_by, note.claimed_until, note.attempts = "", None, 0
-    note.save(
-        update_fields=[
-            "status",
-            "failed_from",
-            "last_error",
-            "failure_reported_at",
-            "claimed_by",
-            "claimed_until",
-            "attempts",
-            "updated_at",
-        ]
+    note_move(
+        note,
+        NoteStatus.FAILED,
+        failed_from=note.status,
+        last_error=reason[:2000],
+        failure_reported_at=None,
+        claimed_by="",
+        claimed_until=None,
+        attempts=0,
     )
     return note
 
@@ -61,18 +55,7 @@ def _send_back(note: Note) -> str:
     status = NoteStatus.PUBLISHING if note.failed_from == NoteStatus.PUBLISHING else None
     if status is None or note.topic_id is None:
         status = NoteStatus.RECEIVED
-    note.status, note.failed_from, note.attempts = status, "", 0
-    note.claimed_by, note.claimed_until = "", None
-    note.save(
-        update_fields=[
-            "status",
-            "failed_from",
-            "attempts",
-            "claimed_by",
-            "claimed_until",
-            "updated_at",
-        ]
-    )
+    note_move(note, status, failed_from="", attempts=0, claimed_by="", claimed_until=None)
     _schedule(note)
     return status
 

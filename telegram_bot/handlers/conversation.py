@@ -9,10 +9,10 @@ from aiogram.types import Message
 from asgiref.sync import sync_to_async
 
 from notes.services.pending import NoteActionRefused, note_replace_text
+from notes.services.pipeline import note_create_topic
 from secretary.models import User
 from telegram_bot import texts
 from telegram_bot.handlers.states import EditNote, NewTopic
-from telegram_bot.services.notes import note_create_topic
 from topics.services import TopicCreateFailed
 
 router = Router(name=__name__)

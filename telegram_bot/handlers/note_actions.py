@@ -17,19 +17,14 @@ from notes.services.pending import (
     note_choose_topic,
     note_confirm,
 )
+from notes.services.pipeline import note_create_suggested_topic, note_dismiss, note_undo
 from notes.services.recovery import note_retry
 from secretary.models import User
 from telegram_bot import texts
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
 from telegram_bot.handlers.states import EditNote, NewTopic
 from telegram_bot.screens import Screen
-from telegram_bot.services.notes import (
-    note_cancel_screen,
-    note_create_suggested_topic,
-    note_preview,
-    note_topic_picker,
-    note_undo,
-)
+from telegram_bot.services.notes import note_preview, note_topic_picker
 from topics.services import TopicCreateFailed
 
 router = Router(name=__name__)
@@ -63,9 +58,8 @@ async def on_confirm(query: CallbackQuery, callback_data: NoteCallback, owner: U
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.CANCEL))
 async def on_cancel(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
-    screen = await _tap(query, note_cancel_screen, owner=owner, note_id=callback_data.note_id)
-    if screen is not None:
-        await _show(query, screen)
+    note = await _tap(query, note_dismiss, owner=owner, note_id=callback_data.note_id)
+    if note is not None:
         await query.answer()
 
 
@@ -135,21 +129,20 @@ async def on_create_suggested(
     query: CallbackQuery, callback_data: NoteCallback, owner: User
 ) -> None:
     try:
-        name = await _tap(
+        topic = await _tap(
             query, note_create_suggested_topic, owner=owner, note_id=callback_data.note_id
         )
     except (ValueError, TopicCreateFailed) as failed:
         await query.answer(texts.topic_create_failed_notice(str(failed)), show_alert=True)
         return
-    if name is not None:
-        await query.answer(texts.topic_created_notice(name))
+    if topic is not None:
+        await query.answer(texts.topic_created_notice(topic.name))
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.UNDO))
 async def on_undo(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
-    screen = await _tap(query, note_undo, owner=owner, note_id=callback_data.note_id)
-    if screen is not None:
-        await _show(query, screen)
+    note = await _tap(query, note_undo, owner=owner, note_id=callback_data.note_id)
+    if note is not None:
         await query.answer(texts.undone_notice())
 
 

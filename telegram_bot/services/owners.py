@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from aiogram.types import User as TelegramUser
-from django.db import transaction
-from django.utils import timezone
 
 from secretary.models import User, language_from_telegram
-from secretary.services import preferences_for, user_get_or_create_from_telegram
+from secretary.services import (
+    preferences_for,
+    user_get_or_create_from_telegram,
+    user_mark_unreachable,
+)
 
 
 def owner_resolve(*, telegram_user: TelegramUser, create: bool) -> tuple[User | None, str]:
@@ -31,7 +33,6 @@ def owner_resolve(*, telegram_user: TelegramUser, create: bool) -> tuple[User | 
     return owner, preferences_for(user=owner).effective_language
 
 
-@transaction.atomic
 def owner_mark_blocked_bot(*, owner: User) -> None:
     """The owner blocked the bot: nothing is sent to them until they come back."""
-    User.objects.filter(pk=owner.pk).update(has_blocked_bot=True, blocked_bot_at=timezone.now())
+    user_mark_unreachable(user=owner)

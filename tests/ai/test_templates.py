@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from notes.ai.telegram_html import entities_to_html, sanitize
 from notes.ai.templates import render_template, source_html, validate_format_template
 from notes.ai.types import LinkInfo
+from notes.telegram_html import entities_to_html, sanitize
 from tests.factories import TopicFactory
 from topics.models import DEFAULT_FORMAT_TEMPLATE
 

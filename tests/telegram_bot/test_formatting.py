@@ -2,7 +2,8 @@
 
 import logging
 
-from telegram_bot.formatting import message_link, split_html, truncate_html, visible_length
+from notes.telegram_html import split_html, truncate_html, visible_length
+from telegram_bot.formatting import message_link
 from telegram_bot.logs import TokenRedactingFormatter
 from tests.fakes.telegram import TOKEN
 from tests.fakes.telegram_rules import html_problem

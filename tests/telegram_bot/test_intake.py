@@ -266,7 +266,7 @@ def test_editing_the_original_after_filing_changes_nothing(telegram, deliver, ar
 
 def test_an_album_run_scheduled_before_the_last_part_steps_aside(telegram, archive, alice):
     """With a worker each part schedules a delayed run; only the last part's run previews."""
-    from notes.tasks import note_process
+    from notes.tasks import prepare_note
     from tests.factories import NoteFactory
 
     note = NoteFactory(
@@ -279,8 +279,8 @@ def test_an_album_run_scheduled_before_the_last_part_steps_aside(telegram, archi
         ],
     )
 
-    note_process.delay(note.pk, parts=1)
+    prepare_note.delay(note.pk, parts=1)
     assert telegram.requests == []
 
-    note_process.delay(note.pk, parts=2)
+    prepare_note.delay(note.pk, parts=2)
     assert "📎 Альбом: 2 файла" in preview_of(telegram)["text"]

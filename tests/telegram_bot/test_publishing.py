@@ -46,7 +46,7 @@ def test_a_rate_limit_is_waited_out_and_the_note_is_filed(telegram, deliver, arc
 def test_rate_limits_that_never_end_send_the_note_back_to_pending(
     telegram, deliver, archive, settings
 ):
-    settings.TELEGRAM_PUBLISH_MAX_RETRIES = 1
+    settings.TEMPORARY_RETRIES = 1
     deliver(private_text("Купить молоко и хлеб", message_id=70))
     note = Note.objects.get()
     telegram.rate_limit_next("sendMessage", retry_after=0, times=5)

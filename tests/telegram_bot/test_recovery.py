@@ -128,10 +128,10 @@ def test_publishing_resumes_after_the_parts_already_recorded(telegram, deliver, 
     assert "Абзац 0" not in posted[0]["text"]  # the recorded first part was not sent again
 
 
-async def test_each_message_is_recorded_as_soon_as_telegram_answers(telegram):
+def test_each_message_is_recorded_as_soon_as_telegram_answers(telegram):
+    from notes.ports import DeliveryError
     from notes.services.publishing import PublicationPlan
-    from telegram_bot.client import bot_session
-    from telegram_bot.delivery import send_plan
+    from telegram_bot.ports import telegram_ports
 
     plan = PublicationPlan(
         note_id=1,
@@ -143,19 +143,15 @@ async def test_each_message_is_recorded_as_soon_as_telegram_answers(telegram):
         source_message_id=70,
         parts=["первая", "вторая", "третья"],
     )
-    records = []
-
-    async def record(sent):
-        records.append(sent)
-
     telegram.stall_next(0, match="sendMessage", times=2)  # the first two go through
     telegram.fail_next(400, telegram_error(400, "Bad Request: stop"), match="sendMessage")
-    async with bot_session() as bot:
-        result = await send_plan(bot, plan, on_sent=record)
+    records = []
+
+    with telegram_ports() as ports, pytest.raises(DeliveryError) as refused:
+        ports.archive.post(plan, records.append)
 
     assert records == [[1000], [1000, 1001]]
-    assert result.sent == [1000, 1001]
-    assert result.error is not None
+    assert refused.value.reason == DeliveryError.REFUSED
 
 
 def test_a_stored_update_nobody_processed_is_processed_by_the_sweeper(telegram, archive, committed):

@@ -1,20 +1,33 @@
-"""Telegram's HTML: only the tags the Bot API accepts, balanced, everything else escaped.
+"""Telegram HTML, the product's format: escaping, sanitising, entities, lengths and splitting.
 
-``sanitize`` is the last step before anything we built from a template, a
-model or a user's entities goes to Telegram: tags Telegram does not know are
-dropped (their text kept, escaped), ``<script>``/``<style>`` lose their content
-too, attributes are whitelisted, links keep only safe schemes, and unclosed
-tags are closed.
+Everything the product shows or files is Telegram HTML. ``sanitize`` is the last
+step before anything built from a template, a model or a user's entities goes
+out: tags Telegram does not know are dropped (their text kept, escaped),
+``<script>``/``<style>`` lose their content too, attributes are whitelisted, links
+keep only safe schemes, and unclosed tags are closed.
+
+Telegram counts a message's length after parsing its entities, in UTF-16 code
+units: 4096 for a text, 1024 for a caption. Long notes are split on paragraph
+boundaries, then lines, then spaces, and only then anywhere — never inside a tag
+or an ``&entity;``; a tag open across a cut is closed at the end of one part and
+opened again at the start of the next, so each part is valid HTML on its own.
+
+Of aiogram only its text utilities are used here (entities to HTML).
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
 logger = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
 
 ALLOWED_TAGS = frozenset(
     {
@@ -172,3 +185,117 @@ def _attributes(tag: str, attrs: dict[str, str | None]) -> str | None:
         f" {name}" if value is None else f' {name}="{html.escape(value, quote=True)}"'
         for name, value in kept.items()
     )
+
+
+# -- lengths and splitting --------------------------------------------------------------
+
+_ATOM_RE = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^<>]*>|&#?\w+;|.", re.DOTALL)
+
+
+def quote(text: str) -> str:
+    """Escape what a person wrote for Telegram HTML."""
+    return html.escape(text, quote=False)
+
+
+@dataclass(frozen=True)
+class _Atom:
+    text: str
+    width: int  # UTF-16 code units once Telegram has parsed the HTML; 0 for a tag
+    tag: str = ""
+    closing: bool = False
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _atoms(markup: str) -> list[_Atom]:
+    atoms = []
+    for match in _ATOM_RE.finditer(markup):
+        token = match.group(0)
+        if match.group(2):
+            atoms.append(_Atom(token, 0, match.group(2).lower(), bool(match.group(1))))
+        else:
+            atoms.append(_Atom(token, _utf16(html.unescape(token))))
+    return atoms
+
+
+def visible_length(markup: str) -> int:
+    """The length Telegram checks against its limits."""
+    return sum(atom.width for atom in _atoms(markup))
+
+
+def split_html(
+    markup: str, *, limit: int = MESSAGE_LIMIT, first_limit: int | None = None
+) -> list[str]:
+    """Parts of ``markup`` that each fit Telegram's limit (the first may have its own)."""
+    atoms = _atoms(markup)
+    parts: list[str] = []
+    open_tags: list[_Atom] = []
+    start = 0
+    while start < len(atoms):
+        budget = first_limit if (first_limit is not None and not parts) else limit
+        end, resume = _cut(atoms, start, budget)
+        reopened = "".join(atom.text for atom in open_tags)
+        body = atoms[start:end]
+        _track(open_tags, body)
+        closed = "".join(f"</{atom.tag}>" for atom in reversed(open_tags))
+        if any(atom.width and not atom.text.isspace() for atom in body):
+            parts.append(reopened + "".join(atom.text for atom in body) + closed)
+        # Tags between the cut and where the next part resumes (none are visible) still count.
+        _track(open_tags, atoms[end:resume])
+        start = resume
+    return parts or ([markup] if markup.strip() else [])
+
+
+def truncate_html(markup: str, limit: int, ellipsis: str = "…") -> str:
+    """The first part of ``markup`` that fits ``limit``, marked when something was cut."""
+    if visible_length(markup) <= limit:
+        return markup
+    first = split_html(markup, limit=limit - len(ellipsis))
+    return (first[0] if first else "") + ellipsis
+
+
+def _track(open_tags: list[_Atom], atoms: list[_Atom]) -> None:
+    for atom in atoms:
+        if not atom.tag:
+            continue
+        if atom.closing:
+            for index in range(len(open_tags) - 1, -1, -1):
+                if open_tags[index].tag == atom.tag:
+                    del open_tags[index]
+                    break
+        else:
+            open_tags.append(atom)
+
+
+def _cut(atoms: list[_Atom], start: int, budget: int) -> tuple[int, int]:
+    """Where this part ends and where the next one resumes (separators are dropped)."""
+    used = 0
+    paragraph = line = space = None
+    index = start
+    while index < len(atoms):
+        atom = atoms[index]
+        if used + atom.width > budget:
+            break
+        used += atom.width
+        if atom.text == "\n" and index > start:
+            if atoms[index - 1].text == "\n":
+                paragraph = index - 1
+            else:
+                line = index
+        elif atom.text == " " and index > start:
+            space = index
+        index += 1
+    else:
+        return len(atoms), len(atoms)
+    for position in (paragraph, line, space):
+        if position is not None and position > start:
+            return position, _skip_blank(atoms, position)
+    return max(index, start + 1), max(index, start + 1)
+
+
+def _skip_blank(atoms: list[_Atom], index: int) -> int:
+    while index < len(atoms) and atoms[index].text in ("\n", " "):
+        index += 1
+    return index
