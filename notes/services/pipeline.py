@@ -37,10 +37,12 @@ from notes.services.processing import (
     note_transcribe_audio,
 )
 from notes.services.publishing import (
+    note_check_refile,
     note_check_undo,
     note_mark_published,
     note_publication_plan,
     note_publishing_progress,
+    note_refile_record,
     note_unfile,
 )
 from notes.services.recovery import note_failure_reported
@@ -290,6 +292,21 @@ def note_undo(*, owner: User, note_id: int) -> Note:
     refreshed = _load(note_id) or note
     note_show(refreshed, View.AWAITING)
     return refreshed
+
+
+def note_refile(*, owner: User, note_id: int, topic_id: int) -> Note:
+    """File a note from history (filed, expired or cancelled) into another topic.
+
+    A filed note's messages are taken back from the archive first; then it is
+    published into ``topic_id`` and the owner sees where it went, as for any filing.
+    """
+    note, _topic = note_check_refile(owner=owner, note_id=note_id, topic_id=topic_id)
+    if note.status == NoteStatus.PUBLISHED and note.published_chat_id is not None:
+        ports().archive.delete(
+            chat_id=note.published_chat_id,
+            message_ids=[int(message_id) for message_id in note.published_message_ids],
+        )
+    return note_refile_record(owner=owner, note_id=note_id, topic_id=topic_id)
 
 
 # -- failure and expiry ------------------------------------------------------------------

@@ -21,6 +21,7 @@ from notes.services.processing import note_render_html
 from notes.telegram_html import CAPTION_LIMIT, MESSAGE_LIMIT, quote, split_html
 from secretary.models import User
 from secretary.work import enqueue_on_commit
+from topics.models import Topic
 
 # Media that carries a caption; a video note cannot, its text follows it.
 CAPTIONED_KINDS = (
@@ -148,4 +149,44 @@ def note_unfile(*, owner: User, note_id: int) -> Note:
         published_message_ids=[],
         published_at=None,
     )
+    return note
+
+
+# From history (filed, expired or cancelled) a note may be filed again elsewhere.
+REFILABLE = (NoteStatus.PUBLISHED, NoteStatus.EXPIRED, NoteStatus.CANCELLED)
+
+
+@transaction.atomic
+def note_check_refile(*, owner: User, note_id: int, topic_id: int) -> tuple[Note, Topic]:
+    """The note may be re-filed into the topic: the owner's, from history, a live topic."""
+    note = _locked_note(owner=owner, note_id=note_id)
+    if note.status not in REFILABLE:
+        raise NoteActionRefused(NoteActionRefused.BUSY)
+    topic = Topic.objects.select_related("group").filter(pk=topic_id).first()
+    if topic is None or topic.group.owner_id != owner.pk or not topic.is_selectable:
+        raise NoteActionRefused(NoteActionRefused.TOPIC_GONE)
+    return note, topic
+
+
+@transaction.atomic
+def note_refile_record(*, owner: User, note_id: int, topic_id: int) -> Note:
+    """The note (its old publication taken back) is filed into ``topic_id`` after commit."""
+    from notes.services.classification import note_filing_record
+
+    note, topic = note_check_refile(owner=owner, note_id=note_id, topic_id=topic_id)
+    pending = _reopen(note)
+    pending.resolved_at, pending.resolution = timezone.now(), "confirmed"
+    pending.save(update_fields=["resolved_at", "resolution"])
+    _set_status(
+        note,
+        NoteStatus.PUBLISHING,
+        topic=topic,
+        rendered_text="",
+        published_chat_id=None,
+        published_message_ids=[],
+        published_at=None,
+        last_error="",
+    )
+    note_filing_record(note=note, topic=topic)
+    note_schedule_publishing(note=note)
     return note
