@@ -29,7 +29,7 @@ from django.utils import translation
 from notes.models import Note
 from notes.ports import CreatedTopic, DeliveryError, Ports, Publication, View
 from notes.services.publishing import PublicationPlan
-from telegram_bot import delivery, screens, texts
+from telegram_bot import gateway, screens, texts
 from telegram_bot.client import (
     TelegramNotConfigured,
     bot_create,
@@ -137,7 +137,7 @@ class TelegramDisplay:
         except TelegramNotConfigured:
             return None  # nowhere to show it; the note waits in history
         return loop.run(
-            lambda bot: delivery.show_screen(
+            lambda bot: gateway.show_screen(
                 bot,
                 chat_id=note.source_chat_id,
                 screen=screen,
@@ -188,16 +188,16 @@ class TelegramArchive:
         sent = list(plan.sent)
         username = ""
 
-        def record(messages: list[delivery.Sent]) -> None:
+        def record(messages: list[gateway.Sent]) -> None:
             nonlocal username
             sent.extend(message_id for message_id, _ in messages)
             username = username or next((name for _, name in messages if name), "")
             on_sent(list(sent))
 
         if plan.is_media and not sent:
-            record(loop.run(lambda bot: delivery.send_media(bot, plan)))
-        for part in delivery.parts_left(plan, sent):
-            record([loop.run(functools.partial(delivery.send_part, plan=plan, part=part))])
+            record(loop.run(lambda bot: gateway.send_media(bot, plan)))
+        for part in gateway.parts_left(plan, sent):
+            record([loop.run(functools.partial(gateway.send_part, plan=plan, part=part))])
         link = message_link(
             chat_id=plan.chat_id, message_id=sent[0], thread_id=plan.thread_id, username=username
         )
@@ -205,15 +205,17 @@ class TelegramArchive:
 
     def delete(self, *, chat_id: int, message_ids: list[int]) -> None:
         self._loop().run(
-            lambda bot: delivery.delete_messages(bot, chat_id=chat_id, message_ids=message_ids)
+            lambda bot: gateway.delete_messages(bot, chat_id=chat_id, message_ids=message_ids)
         )
 
     def create_topic(self, *, chat_id: int, name: str) -> CreatedTopic:
-        created = self._loop().run(lambda bot: bot.create_forum_topic(chat_id=chat_id, name=name))
+        created = self._loop().run(
+            lambda bot: gateway.topic_create(bot, chat_id=chat_id, name=name)
+        )
         return CreatedTopic(created.message_thread_id, created.name, created.icon_color)
 
     def download(self, file: dict[str, Any]) -> bytes:
-        return self._loop().run(lambda bot: delivery.download(bot, file["file_id"]))
+        return self._loop().run(lambda bot: gateway.download(bot, file["file_id"]))
 
 
 @contextmanager

@@ -24,7 +24,7 @@ def domain_modules():
 
 def imports_of(path: Path) -> list[tuple[int, str, list[str]]]:
     """(line, module, names) of every import in the file, function-local ones included."""
-    found = []
+    found: list[tuple[int, str, list[str]]] = []
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
             found.extend((node.lineno, alias.name, []) for alias in node.names)
@@ -68,3 +68,42 @@ def test_the_check_sees_a_forbidden_import(tmp_path):
     ]
     assert not forbidden(TEXT_UTILITIES, "aiogram.utils.text_decorations", ["html_decoration"])
     assert forbidden(TEXT_UTILITIES, "aiogram", ["Bot"])
+
+
+def bot_api_names() -> set[str]:
+    """Every Bot API method aiogram's Bot has, and the shortcuts its types offer for them."""
+    from aiogram import Bot
+    from aiogram.types import CallbackQuery, Message
+
+    methods = {name for name in vars(Bot) if not name.startswith("_") and name != "context"}
+    shortcuts = {
+        name
+        for kind in (Message, CallbackQuery)
+        for name, value in vars(kind).items()
+        if callable(value) and not name.startswith("_") and not name.startswith("model_")
+    }
+    return methods | shortcuts
+
+
+def _is_gateway_or_session(receiver: ast.expr) -> bool:
+    """A call through the gateway itself, or an HTTP session's own close()."""
+    text = ast.unparse(receiver)
+    return text == "gateway" or text == "super()" or text.endswith("session")
+
+
+def test_only_the_gateway_calls_the_bot_api():
+    names = bot_api_names()
+    wrong = []
+    for path in sorted((ROOT / "telegram_bot").rglob("*.py")):
+        if path.name == "gateway.py" or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Await)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Attribute)
+                and node.value.func.attr in names
+                and not _is_gateway_or_session(node.value.func.value)
+            ):
+                wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}: .{node.value.func.attr}()")
+    assert wrong == []

@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from secretary.models import User
-from telegram_bot import keyboards, texts
+from telegram_bot import gateway, keyboards, texts
 from telegram_bot.callbacks import SettingsCallback
 from telegram_bot.services.groups import (
     group_evaluate,
@@ -30,10 +30,11 @@ router.my_chat_member.filter(F.chat.type == ChatType.PRIVATE)
 @router.message(CommandStart())
 async def on_start(message: Message, bot: Bot, owner: User, state: FSMContext) -> None:
     await state.clear()
-    me = await bot.me()
-    await message.answer(
+    me = await gateway.identity(bot)
+    await gateway.reply(
+        message,
         texts.start_text(owner.first_name or owner.telegram_username),
-        reply_markup=keyboards.start_keyboard(me.username or ""),
+        markup=keyboards.start_keyboard(me.username or ""),
     )
     if settings.TELEGRAM_GROUP_ID and await sync_to_async(preconfigured_group_unclaimed)():
         await _claim_preconfigured_group(message, bot, owner)
@@ -45,23 +46,23 @@ async def _claim_preconfigured_group(message: Message, bot: Bot, owner: User) ->
     evaluation = await group_evaluate(bot, chat_id=chat_id, user_id=int(owner.telegram_id or 0))
     answer = await sync_to_async(preconfigured_group_claim)(owner=owner, evaluation=evaluation)
     if answer:
-        await message.answer(answer)
+        await gateway.reply(message, answer)
 
 
 @router.message(Command("help"))
 async def on_help(message: Message) -> None:
-    await message.answer(texts.help_text())
+    await gateway.reply(message, texts.help_text())
 
 
 @router.message(Command("topics"))
 async def on_topics(message: Message, owner: User) -> None:
-    await message.answer(await sync_to_async(topics_overview)(owner=owner))
+    await gateway.reply(message, await sync_to_async(topics_overview)(owner=owner))
 
 
 @router.message(Command("settings"))
 async def on_settings(message: Message, owner: User) -> None:
     screen = await sync_to_async(settings_screen)(owner=owner)
-    await message.answer(screen.text, reply_markup=screen.markup)
+    await gateway.reply(message, screen.text, screen.markup)
 
 
 @router.callback_query(SettingsCallback.filter())
@@ -73,20 +74,20 @@ async def on_change_setting(
             owner=owner, field=callback_data.field, value=callback_data.value
         )
     except ValueError:
-        await query.answer()
+        await gateway.answer_tap(query)
         return
     screen = await sync_to_async(settings_screen)(owner=owner)
     if isinstance(query.message, Message):
-        await query.message.edit_text(screen.text, reply_markup=screen.markup)
-    await query.answer(texts.settings_saved_notice())
+        await gateway.edit_tapped(query, screen)
+    await gateway.answer_tap(query, texts.settings_saved_notice())
 
 
 @router.message(Command("cancel"))
 async def on_cancel(message: Message, state: FSMContext) -> None:
     waiting = await state.get_state()
     await state.clear()
-    await message.answer(
-        texts.cancelled_action_text() if waiting else texts.nothing_to_cancel_text()
+    await gateway.reply(
+        message, texts.cancelled_action_text() if waiting else texts.nothing_to_cancel_text()
     )
 
 
@@ -98,4 +99,4 @@ async def on_bot_blocked(event: ChatMemberUpdated, owner: User) -> None:
 
 @router.message(F.text.regexp(r"^/\w+"))
 async def on_unknown_command(message: Message) -> None:
-    await message.answer(texts.help_text())
+    await gateway.reply(message, texts.help_text())

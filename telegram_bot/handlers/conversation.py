@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from notes.services.pending import NoteActionRefused, note_replace_text
 from notes.services.pipeline import note_create_topic
 from secretary.models import User
-from telegram_bot import texts
+from telegram_bot import gateway, texts
 from telegram_bot.handlers.states import EditNote, NewTopic
 from topics.services import TopicCreateFailed
 
@@ -29,7 +29,7 @@ async def on_edited_text(message: Message, state: FSMContext, owner: User) -> No
             owner=owner, note_id=int(note_id or 0), text=message.text or "", entities=entities
         )
     except NoteActionRefused as refused:
-        await message.answer(texts.refused_notice(refused.reason))
+        await gateway.reply(message, texts.refused_notice(refused.reason))
 
 
 @router.message(NewTopic.waiting_name, F.text)
@@ -40,16 +40,16 @@ async def on_topic_name(message: Message, state: FSMContext, owner: User) -> Non
             owner=owner, note_id=int(note_id or 0), name=message.text or "", resend=True
         )
     except ValueError:
-        await message.answer(texts.topic_name_invalid_text())
+        await gateway.reply(message, texts.topic_name_invalid_text())
         return  # still waiting for a usable name
     except TopicCreateFailed as failed:
-        await message.answer(texts.topic_create_failed_text(str(failed)))
+        await gateway.reply(message, texts.topic_create_failed_text(str(failed)))
     except NoteActionRefused as refused:
-        await message.answer(texts.refused_notice(refused.reason))
+        await gateway.reply(message, texts.refused_notice(refused.reason))
     await state.clear()
 
 
 @router.message(EditNote.waiting_text)
 @router.message(NewTopic.waiting_name)
 async def on_not_text(message: Message) -> None:
-    await message.answer(texts.text_expected_text())
+    await gateway.reply(message, texts.text_expected_text())

@@ -14,7 +14,7 @@ from asgiref.sync import sync_to_async
 from django.db import OperationalError
 from django.utils import translation
 
-from telegram_bot import texts
+from telegram_bot import gateway, texts
 from telegram_bot.services.owners import owner_resolve
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ async def on_error(event: ErrorEvent) -> object:
     )
     try:
         with translation.override(language):
-            await message.answer(texts.something_went_wrong_text())
+            await gateway.reply(message, texts.something_went_wrong_text())
     except Exception:  # the apology is best effort; the original error is what counts
         logger.warning("Could not apologise in chat %s", message.chat.id)
     return UNHANDLED  # the task records the failure

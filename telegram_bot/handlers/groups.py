@@ -9,7 +9,7 @@ from aiogram.types import ChatMemberUpdated, Message
 from asgiref.sync import sync_to_async
 
 from secretary.models import User
-from telegram_bot import keyboards, texts
+from telegram_bot import gateway, keyboards, texts
 from telegram_bot.services.groups import (
     bot_rights,
     group_connect,
@@ -30,21 +30,25 @@ router.my_chat_member.filter(F.chat.type.in_(GROUP_TYPES))
 async def on_connect(message: Message, bot: Bot, owner: User | None) -> None:
     """/connect (or the /start a startgroup link sends): link the group to this admin."""
     if owner is None or owner.telegram_id is None or owner.has_blocked_bot:
-        me = await bot.me()
-        await message.reply(
+        me = await gateway.identity(bot)
+        await gateway.reply_in_group(
+            message,
             texts.connect_needs_start_text(),
-            reply_markup=keyboards.start_bot_keyboard(me.username or ""),
+            keyboards.start_bot_keyboard(me.username or ""),
         )
         return
     current = await sync_to_async(group_other_owner)(chat_id=message.chat.id, user=owner)
     if current is not None and await owner_still_admin(bot, chat_id=message.chat.id, owner=current):
         # One person's archive: another admin may not take it over while its owner is there.
-        await message.reply(texts.connected_to_someone_else_text(current.display_name))
+        await gateway.reply_in_group(
+            message, texts.connected_to_someone_else_text(current.display_name)
+        )
         return
     evaluation = await group_evaluate(
         bot, chat_id=message.chat.id, user_id=owner.telegram_id, chat=message.chat
     )
-    await message.reply(await sync_to_async(group_connect)(owner=owner, evaluation=evaluation))
+    linked = await sync_to_async(group_connect)(owner=owner, evaluation=evaluation)
+    await gateway.reply_in_group(message, linked)
 
 
 @router.my_chat_member()

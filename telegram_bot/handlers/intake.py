@@ -15,8 +15,8 @@ from notes.services.intake import (
     note_update_from_edit,
 )
 from secretary.models import User
-from telegram_bot import texts
-from telegram_bot.delivery import sign_of_life
+from telegram_bot import gateway, texts
+from telegram_bot.gateway import sign_of_life
 from telegram_bot.parsing import incoming_from_message
 
 router = Router(name=__name__)
@@ -28,7 +28,7 @@ router.edited_message.filter(F.chat.type == ChatType.PRIVATE)
 async def on_note(message: Message, bot: Bot, owner: User) -> None:
     incoming = incoming_from_message(message)
     if isinstance(incoming, str):
-        await message.answer(texts.refusal_text(incoming))
+        await gateway.reply(message, texts.refusal_text(incoming))
         return
     receipt = await sync_to_async(note_receive)(owner=owner, incoming=incoming)
     if not (receipt.created or incoming.media_group_id or note_is_owed_work(receipt.note)):

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery
 from asgiref.sync import sync_to_async
 
 from notes.models import Note
@@ -20,10 +20,9 @@ from notes.services.pending import (
 from notes.services.pipeline import note_create_suggested_topic, note_dismiss, note_undo
 from notes.services.recovery import note_retry
 from secretary.models import User
-from telegram_bot import texts
+from telegram_bot import gateway, texts
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
 from telegram_bot.handlers.states import EditNote, NewTopic
-from telegram_bot.screens import Screen
 from telegram_bot.services.notes import note_preview, note_topic_picker
 from topics.services import TopicCreateFailed
 
@@ -35,32 +34,22 @@ async def _tap(query: CallbackQuery, service: Callable[..., Any], **kwargs: Any)
     try:
         return await sync_to_async(service)(**kwargs)
     except NoteActionRefused as refused:
-        await query.answer(texts.refused_notice(refused.reason))
+        await gateway.answer_tap(query, texts.refused_notice(refused.reason))
         return None
-
-
-async def _show(query: CallbackQuery, screen: Screen, *, keyboard_only: bool = False) -> None:
-    """The tapped message becomes ``screen`` (or only takes its buttons)."""
-    if not isinstance(query.message, Message):
-        return  # too old for Telegram to send along; nothing to edit
-    if keyboard_only:
-        await query.message.edit_reply_markup(reply_markup=screen.markup)
-    else:
-        await query.message.edit_text(screen.text, reply_markup=screen.markup)
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.CONFIRM))
 async def on_confirm(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
     note = await _tap(query, note_confirm, owner=owner, note_id=callback_data.note_id)
     if note is not None:
-        await query.answer(texts.filing_notice())
+        await gateway.answer_tap(query, texts.filing_notice())
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.CANCEL))
 async def on_cancel(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
     note = await _tap(query, note_dismiss, owner=owner, note_id=callback_data.note_id)
     if note is not None:
-        await query.answer()
+        await gateway.answer_tap(query)
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.PICK))
@@ -73,8 +62,8 @@ async def on_pick_topic(
         query, note_topic_picker, owner=owner, note_id=callback_data.note_id, page=page
     )
     if screen is not None:
-        await _show(query, screen, keyboard_only=True)
-        await query.answer()
+        await gateway.edit_tapped(query, screen, keyboard_only=True)
+        await gateway.answer_tap(query)
 
 
 @router.callback_query(TopicChoiceCallback.filter())
@@ -90,15 +79,15 @@ async def on_topic_chosen(
         topic_id=callback_data.topic_id,
     )
     if note is not None:
-        await query.answer()
+        await gateway.answer_tap(query)
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.BACK))
 async def on_back(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
     screen = await _tap(query, note_preview, owner=owner, note_id=callback_data.note_id)
     if screen is not None:
-        await _show(query, screen, keyboard_only=True)
-        await query.answer()
+        await gateway.edit_tapped(query, screen, keyboard_only=True)
+        await gateway.answer_tap(query)
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.EDIT))
@@ -119,9 +108,8 @@ async def on_ask(
         await state.set_state(NewTopic.waiting_name)
         prompt = texts.topic_name_prompt(str(note.classification.get("suggested_topic_name") or ""))
     await state.set_data({"note_id": note.pk})
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(prompt)
+    await gateway.answer_tap(query)
+    await gateway.prompt_under_tap(query, prompt)
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.SUGGESTED))
@@ -133,17 +121,18 @@ async def on_create_suggested(
             query, note_create_suggested_topic, owner=owner, note_id=callback_data.note_id
         )
     except (ValueError, TopicCreateFailed) as failed:
-        await query.answer(texts.topic_create_failed_notice(str(failed)), show_alert=True)
+        notice = texts.topic_create_failed_notice(str(failed))
+        await gateway.answer_tap(query, notice, alert=True)
         return
     if topic is not None:
-        await query.answer(texts.topic_created_notice(topic.name))
+        await gateway.answer_tap(query, texts.topic_created_notice(topic.name))
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.UNDO))
 async def on_undo(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
     note = await _tap(query, note_undo, owner=owner, note_id=callback_data.note_id)
     if note is not None:
-        await query.answer(texts.undone_notice())
+        await gateway.answer_tap(query, texts.undone_notice())
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.RETRY))
@@ -151,4 +140,4 @@ async def on_retry(query: CallbackQuery, callback_data: NoteCallback, owner: Use
     """The note goes back to work; its preview replaces this message when it is ready."""
     note = await _tap(query, note_retry, owner=owner, note_id=callback_data.note_id)
     if note is not None:
-        await query.answer(texts.retrying_notice())
+        await gateway.answer_tap(query, texts.retrying_notice())

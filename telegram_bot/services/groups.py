@@ -20,7 +20,7 @@ from django.utils import translation
 
 from secretary.models import User
 from secretary.services import preferences_for
-from telegram_bot import texts
+from telegram_bot import gateway, texts
 from telegram_bot.client import with_bot
 from topics.models import ForumGroup
 from topics.selectors import group_for_owner, topic_list_for_group
@@ -65,12 +65,12 @@ async def group_evaluate(
 ) -> GroupEvaluation:
     """Ask Telegram about the group (unless its chat object is at hand), the person and the bot."""
     if chat is None:
-        chat_info = await bot.get_chat(chat_id=chat_id)
+        chat_info = await gateway.chat_info(bot, chat_id)
         title, is_forum = chat_info.title or "", bool(chat_info.is_forum)
     else:
         title, is_forum = chat.title or "", bool(chat.is_forum)
-    user = await bot.get_chat_member(chat_id=chat_id, user_id=user_id)
-    me = await bot.get_chat_member(chat_id=chat_id, user_id=bot.id)
+    user = await gateway.chat_member(bot, chat_id, user_id)
+    me = await gateway.chat_member(bot, chat_id, bot.id)
     return GroupEvaluation(
         chat_id=chat_id,
         title=title,
@@ -93,7 +93,7 @@ async def owner_still_admin(bot: Bot, *, chat_id: int, owner: User) -> bool:
     if owner.telegram_id is None:
         return False
     try:
-        member = await bot.get_chat_member(chat_id=chat_id, user_id=owner.telegram_id)
+        member = await gateway.chat_member(bot, chat_id, owner.telegram_id)
     except TelegramBadRequest:  # not in the group any more
         return False
     return member.status in ADMIN_STATUSES
@@ -148,7 +148,7 @@ def group_membership_changed(
         # Just added, nobody's archive yet: say how to make it one (in the
         # language of whoever added the bot, which the middleware activated).
         hint = texts.group_joined_text()
-        with_bot(lambda bot: bot.send_message(chat_id=chat_id, text=hint))
+        with_bot(lambda bot: gateway.say(bot, chat_id, hint))
         return True
     if owner is None or owner.has_blocked_bot or was_member == rights.is_member:
         return True
@@ -157,7 +157,7 @@ def group_membership_changed(
         text = texts.group_back_text(name) if rights.is_member else texts.group_removed_text(name)
     owner_chat = owner.telegram_id
     if owner_chat is not None:
-        with_bot(lambda bot: bot.send_message(chat_id=owner_chat, text=text))
+        with_bot(lambda bot: gateway.say(bot, owner_chat, text))
     return True
 
 

@@ -16,7 +16,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.urls import reverse
 
-from telegram_bot import texts
+from telegram_bot import gateway, texts
 from telegram_bot.dispatcher import allowed_updates
 from telegram_bot.services.updates import telegram_update_receive
 
@@ -48,11 +48,12 @@ def webhook_url() -> str:
 async def webhook_set(bot: Bot, *, url: str, drop_pending: bool) -> list[str]:
     """Point Telegram at the webhook and publish the command menus. Returns the update types."""
     updates = allowed_updates()
-    await bot.set_webhook(
+    await gateway.webhook_point(
+        bot,
         url=url,
-        secret_token=settings.TELEGRAM_WEBHOOK_SECRET,
-        allowed_updates=updates,
-        drop_pending_updates=drop_pending,
+        secret=settings.TELEGRAM_WEBHOOK_SECRET,
+        updates=updates,
+        drop_pending=drop_pending,
     )
     await commands_set(bot)
     return updates
@@ -64,16 +65,12 @@ async def commands_set(bot: Bot) -> None:
         code = language or "en"
         private = [BotCommand(command=c, description=d) for c, d in texts.commands(code)]
         group = [BotCommand(command=c, description=d) for c, d in texts.group_commands(code)]
-        await bot.set_my_commands(
-            private, scope=BotCommandScopeAllPrivateChats(), language_code=language
-        )
-        await bot.set_my_commands(
-            group, scope=BotCommandScopeAllGroupChats(), language_code=language
-        )
+        await gateway.commands_publish(bot, private, BotCommandScopeAllPrivateChats(), language)
+        await gateway.commands_publish(bot, group, BotCommandScopeAllGroupChats(), language)
 
 
 async def webhook_info(bot: Bot) -> WebhookInfo:
-    return await bot.get_webhook_info()
+    return await gateway.webhook_state(bot)
 
 
 async def poll(
@@ -90,15 +87,15 @@ async def poll(
     (pending updates are kept and fetched here); the command menus are set as
     set_webhook would. Returns how many updates came.
     """
-    await bot.delete_webhook(drop_pending_updates=False)
-    me = await bot.me()
+    await gateway.webhook_remove(bot, drop_pending=False)
+    me = await gateway.identity(bot)
     await commands_set(bot)
     say(f"Polling as @{me.username} (Ctrl+C to stop)")
     offset: int | None = None
     received = 0
     while True:
-        updates = await bot.get_updates(
-            offset=offset, timeout=poll_seconds, allowed_updates=allowed_updates()
+        updates = await gateway.updates_fetch(
+            bot, offset=offset, poll_seconds=poll_seconds, allowed=allowed_updates()
         )
         for update in updates:
             payload = update.model_dump(mode="json", exclude_none=True, by_alias=True)

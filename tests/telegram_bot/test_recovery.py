@@ -145,7 +145,7 @@ def test_each_message_is_recorded_as_soon_as_telegram_answers(telegram):
     )
     telegram.stall_next(0, match="sendMessage", times=2)  # the first two go through
     telegram.fail_next(400, telegram_error(400, "Bad Request: stop"), match="sendMessage")
-    records = []
+    records: list[list[int]] = []
 
     with telegram_ports() as ports, pytest.raises(DeliveryError) as refused:
         ports.archive.post(plan, records.append)

@@ -6,6 +6,7 @@ from aiogram.exceptions import TelegramAPIError
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from telegram_bot import gateway
 from telegram_bot.client import with_bot
 
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError("TELEGRAM_BOT_TOKEN is not set")
         drop = options["drop_pending"]
         try:
-            with_bot(lambda bot: bot.delete_webhook(drop_pending_updates=drop))
+            with_bot(lambda bot: gateway.webhook_remove(bot, drop_pending=drop))
         except TelegramAPIError as error:
             raise CommandError(f"Telegram refused: {error.message}") from None
         self.stdout.write("Webhook removed" + (", pending updates dropped." if drop else "."))

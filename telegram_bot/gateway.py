@@ -1,4 +1,10 @@
-"""Sending to Telegram: screens in private, notes into forum topics. Async, given a Bot."""
+"""The Telegram gateway: the one module that calls the Bot API. Async, given a Bot.
+
+Screens in private, notes into forum topics, answers to taps, group checks, the
+webhook and the command menus: everything the product asks of Telegram passes
+here, on the Bot of the operation (one per task or update), so that there is one
+place to read what is sent and one place for tests to hold against Telegram.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,13 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import GetFile
 from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    CallbackQuery,
+    ChatFullInfo,
+    ForumTopic,
+    InlineKeyboardMarkup,
     InputMediaAudio,
     InputMediaDocument,
     InputMediaPhoto,
@@ -17,6 +30,10 @@ from aiogram.types import (
     Message,
     ReactionTypeEmoji,
     ReplyParameters,
+    ResultChatMemberUnion,
+    Update,
+    User,
+    WebhookInfo,
 )
 
 from notes.services.publishing import PublicationPlan
@@ -194,3 +211,100 @@ async def delete_messages(bot: Bot, *, chat_id: int, message_ids: list[int]) -> 
     except TelegramAPIError as error:
         if not is_message_gone(error):
             raise
+
+
+# -- answering the person: taps, replies, prompts ------------------------------------------
+
+
+async def reply(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """A message in the chat the person wrote in."""
+    await message.answer(text, reply_markup=markup)
+
+
+async def answer_tap(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Stop the button's spinner, with a short notice (or an alert) if there is one."""
+    if alert:
+        await query.answer(text, show_alert=True)
+    else:
+        await query.answer(text)
+
+
+async def edit_tapped(query: CallbackQuery, screen: Screen, *, keyboard_only: bool = False) -> None:
+    """The tapped message becomes ``screen`` (or only takes its buttons)."""
+    if not isinstance(query.message, Message):
+        return  # too old for Telegram to send along; nothing to edit
+    if keyboard_only:
+        await query.message.edit_reply_markup(reply_markup=screen.markup)
+    else:
+        await query.message.edit_text(screen.text, reply_markup=screen.markup)
+
+
+async def prompt_under_tap(query: CallbackQuery, text: str) -> None:
+    """A question under the tapped message (the next message answers it)."""
+    if isinstance(query.message, Message):
+        await query.message.answer(text)
+
+
+# -- groups --------------------------------------------------------------------------------
+
+
+async def chat_info(bot: Bot, chat_id: int) -> ChatFullInfo:
+    return await bot.get_chat(chat_id=chat_id)
+
+
+async def chat_member(bot: Bot, chat_id: int, user_id: int) -> ResultChatMemberUnion:
+    return await bot.get_chat_member(chat_id=chat_id, user_id=user_id)
+
+
+# -- setting the bot up ----------------------------------------------------------------------
+
+
+async def identity(bot: Bot) -> User:
+    return await bot.me()
+
+
+async def webhook_point(
+    bot: Bot, *, url: str, secret: str, updates: list[str], drop_pending: bool
+) -> None:
+    await bot.set_webhook(
+        url=url, secret_token=secret, allowed_updates=updates, drop_pending_updates=drop_pending
+    )
+
+
+async def webhook_state(bot: Bot) -> WebhookInfo:
+    return await bot.get_webhook_info()
+
+
+async def webhook_remove(bot: Bot, *, drop_pending: bool) -> None:
+    await bot.delete_webhook(drop_pending_updates=drop_pending)
+
+
+async def commands_publish(
+    bot: Bot,
+    commands: list[BotCommand],
+    scope: BotCommandScopeAllPrivateChats | BotCommandScopeAllGroupChats,
+    language: str | None,
+) -> None:
+    await bot.set_my_commands(commands, scope=scope, language_code=language)
+
+
+async def updates_fetch(
+    bot: Bot, *, offset: int | None, poll_seconds: int, allowed: list[str]
+) -> list[Update]:
+    return await bot.get_updates(offset=offset, timeout=poll_seconds, allowed_updates=allowed)
+
+
+async def say(bot: Bot, chat_id: int, text: str) -> None:
+    """A plain message to a chat (a hint in a group, a word to an owner)."""
+    await bot.send_message(chat_id=chat_id, text=text)
+
+
+async def reply_in_group(
+    message: Message, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """An answer in a group, as a reply to the message it answers."""
+    await message.reply(text, reply_markup=markup)
+
+
+async def topic_create(bot: Bot, *, chat_id: int, name: str) -> ForumTopic:
+    return await bot.create_forum_topic(chat_id=chat_id, name=name)
