@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SERVE := $(VENV)/bin/uvicorn secretary.asgi:application --host $(HOST) --port $(PORT)
+# Logs of what `make run` starts in the background.
+RUN_DIR := .run
+SERVER_LOG := $(RUN_DIR)/server.log
 
 # Python 3.12: from PATH, else from pyenv (how these machines carry it).
 PYTHON312 ?= $(shell command -v python3.12 >/dev/null 2>&1 && python3.12 -c 'import sys' 2>/dev/null && command -v python3.12 \
@@ -18,7 +22,9 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 .PHONY: help venv install run test lint typecheck format messages migrate check compose-check clean
 
 help:
-	@echo "make run   - start the product on the embedded default (SQLite, inline tasks)"
+	@echo "make run   - start the product on the embedded default (SQLite, inline tasks):"
+	@echo "             the bot with TELEGRAM_BOT_TOKEN, else the terminal chat, plus the web server"
+	@echo "             (a staff login for /admin/: DEBUG=1 $(PY) manage.py createsuperuser)"
 	@echo "make test  - set up and run the whole test suite (PostgreSQL + Redis)"
 	@echo "make lint | typecheck | format | check | compose-check | messages | migrate | clean"
 
@@ -36,10 +42,25 @@ messages: $(VENV)/.installed
 migrate: $(VENV)/.installed
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
 
+# The main job in front, the web server behind it (logging to $(SERVER_LOG), stopped when the
+# main job ends): with a bot token the bot by long polling; without one, in a terminal, the chat
+# (manage.py chat). Without a token and without a terminal it only serves, in front.
 run: messages migrate
-	@echo "Personal Secretary on http://$(HOST):$(PORT)/  (admin: /admin/, readiness: /readyz)"
-	@echo "Create a staff login with: DEBUG=1 $(PY) manage.py createsuperuser"
-	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn secretary.asgi:application --host $(HOST) --port $(PORT)
+	@export DEBUG=$${DEBUG:-1}; \
+	if [ -z "$$TELEGRAM_BOT_TOKEN" ] && [ ! -t 0 ]; then \
+	  echo "Serving http://$(HOST):$(PORT)/ (admin: /admin/, readiness: /readyz); its log follows"; \
+	  exec $(SERVE); \
+	fi; \
+	mkdir -p $(RUN_DIR); \
+	$(SERVE) >$(SERVER_LOG) 2>&1 & server=$$!; \
+	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then \
+	  echo "The bot (long polling) and http://$(HOST):$(PORT)/ are running; server log: $(SERVER_LOG)"; \
+	  $(PY) manage.py runbot; \
+	else \
+	  echo "No bot token: the chat and http://$(HOST):$(PORT)/ are running; server log: $(SERVER_LOG)"; \
+	  $(PY) manage.py chat; \
+	fi
 
 test: messages
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
