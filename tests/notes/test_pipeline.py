@@ -108,15 +108,6 @@ def topics(alice):
     }
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-
-    return run
-
-
 def send(owner, committed, text="Купить молоко и хлеб", message_id=70):
     incoming = IncomingNote(chat_id=CHAT, message_id=message_id, kind="text", text=text)
 

@@ -57,6 +57,16 @@ def press(data: str, *, message_id: int, user: str = "alice") -> dict[str, Any]:
     return payload
 
 
+def post_update(client, payload: dict[str, Any]):
+    """POST an update to the webhook as Telegram does (with the secret); nothing run inline."""
+    return client.post(
+        "/telegram/webhook/",
+        data=json.dumps(payload),
+        content_type="application/json",
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+    )
+
+
 @pytest.fixture
 def telegram(settings):
     """The fake Bot API, with the project pointed at it."""

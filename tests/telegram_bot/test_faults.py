@@ -8,7 +8,6 @@ are shortened (a 3 s lease, stale after 2 s, a sweep every second); the defaults
 the same guarantees on a minute's scale (see the README's "Reliability").
 """
 
-import json
 from contextlib import ExitStack
 
 import httpx
@@ -21,7 +20,14 @@ from telegram_bot.models import TelegramUpdate
 from tests.fakes.telegram import TOKEN
 from tests.fakes.telegram_rules import telegram_error
 from tests.services import private_redis
-from tests.telegram_bot.conftest import ALICE_CHAT, GROUP_CHAT, SECRET, press, private_text
+from tests.telegram_bot.conftest import (
+    ALICE_CHAT,
+    GROUP_CHAT,
+    SECRET,
+    post_update,
+    press,
+    private_text,
+)
 from tests.web import running_uvicorn
 from tests.worker import _test_database_url, killable_worker, running_beat, wait_for
 
@@ -60,15 +66,6 @@ def sweep_every_second():
     )
 
 
-def webhook(client, payload):
-    return client.post(
-        "/telegram/webhook/",
-        data=json.dumps(payload),
-        content_type="application/json",
-        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
-    )
-
-
 def previews(telegram):
     return [c for c in telegram.calls("sendMessage") if c["chat_id"] == ALICE_CHAT]
 
@@ -103,7 +100,7 @@ def test_a_worker_killed_while_preparing_and_while_publishing_loses_and_doubles_
         # A preview is held at Telegram; the worker is killed while it waits for it.
         telegram.stall_next(6, match="sendMessage", drop_if_gone=True)
         for payload in note_texts(6, 200):
-            assert webhook(client, payload).status_code == 200
+            assert post_update(client, payload).status_code == 200
         telegram.wait_held("sendMessage", timeout=30)
         worker.kill()
         worker.start()
@@ -117,7 +114,7 @@ def test_a_worker_killed_while_preparing_and_while_publishing_loses_and_doubles_
         telegram.stall_next(6, match="sendMessage", drop_if_gone=True)
         for pending in PendingConfirmation.objects.all():
             tap = press(f"note:{pending.note_id}:confirm", message_id=pending.preview_message_id)
-            assert webhook(client, tap).status_code == 200
+            assert post_update(client, tap).status_code == 200
         telegram.wait_held("sendMessage", timeout=30)
         worker.kill()
         worker.start()
@@ -200,19 +197,19 @@ def test_the_workers_database_connections_killed_the_next_tasks_still_succeed(
 ):
     named = f"{_test_database_url()}?application_name={WORKER_APPLICATION}"
     with killable_worker(process_env(telegram, DATABASE_URL=named)):
-        assert webhook(client, note_texts(1, 400)[0]).status_code == 200
+        assert post_update(client, note_texts(1, 400)[0]).status_code == 200
         wait_for(all_previewed(1), timeout=30)
 
         # Between tasks (a prefork worker's pool is closed after each task, so there may be
         # nothing to kill) and, below, in the middle of one.
         terminate_worker_connections()
-        assert webhook(client, note_texts(1, 401)[0]).status_code == 200
+        assert post_update(client, note_texts(1, 401)[0]).status_code == 200
         wait_for(all_previewed(2), timeout=30)
 
         # The task's connection dies while Telegram holds the preview: the record of the
         # preview is written afterwards, on a fresh connection.
         telegram.stall_next(1.5, match="sendMessage", drop_if_gone=True)
-        assert webhook(client, note_texts(1, 402)[0]).status_code == 200
+        assert post_update(client, note_texts(1, 402)[0]).status_code == 200
         telegram.wait_held("sendMessage", timeout=30)
         assert terminate_worker_connections() >= 1
         wait_for(all_previewed(3), timeout=30)
@@ -228,7 +225,7 @@ def test_a_note_failing_every_attempt_is_failed_told_once_and_retry_failed_bring
     refused = telegram_error(400, "Bad Request: unexpected")
     telegram.fail_next(400, refused, match="sendMessage", times=2)
     with killable_worker(env):
-        assert webhook(client, note_texts(1, 500)[0]).status_code == 200
+        assert post_update(client, note_texts(1, 500)[0]).status_code == 200
 
         wait_for(
             lambda: Note.objects.filter(

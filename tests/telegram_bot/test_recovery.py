@@ -30,17 +30,6 @@ def _no_inline_waits(monkeypatch):
     monkeypatch.setattr("secretary.retry.INLINE_WAIT_MAX", 0)
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a call as if its transaction committed: what it enqueues on commit runs."""
-
-    def run(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-
-    return run
-
-
 def previews(telegram):
     return [c for c in telegram.calls("sendMessage") if c["chat_id"] == ALICE_CHAT]
 

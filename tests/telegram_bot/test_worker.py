@@ -1,24 +1,20 @@
 """The bot through a real Celery worker process on Redis, as in production."""
 
-import json
-
 import pytest
 
 from notes.models import Note, NoteStatus, PendingConfirmation
 from tests.fakes.telegram import TOKEN
-from tests.telegram_bot.conftest import ALICE_CHAT, GROUP_CHAT, SECRET, press, private_text
+from tests.telegram_bot.conftest import (
+    ALICE_CHAT,
+    GROUP_CHAT,
+    SECRET,
+    post_update,
+    press,
+    private_text,
+)
 from tests.worker import running_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def webhook(client, payload):
-    return client.post(
-        "/telegram/webhook/",
-        data=json.dumps(payload),
-        content_type="application/json",
-        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
-    )
 
 
 def worker_env(telegram):
@@ -35,7 +31,8 @@ def worker_env(telegram):
 def test_a_text_note_gets_its_preview_from_the_worker_and_is_filed(telegram, archive, client):
     with running_worker(worker_env(telegram)):
         assert (
-            webhook(client, private_text("Купить молоко и хлеб", message_id=70)).status_code == 200
+            post_update(client, private_text("Купить молоко и хлеб", message_id=70)).status_code
+            == 200
         )
 
         preview = wait_for(
@@ -48,7 +45,7 @@ def test_a_text_note_gets_its_preview_from_the_worker_and_is_filed(telegram, arc
         preview_id = wait_for(lambda: PendingConfirmation.objects.get(note=note).preview_message_id)
 
         telegram.rate_limit_next("sendMessage", retry_after=1)
-        webhook(client, press(f"note:{note.pk}:confirm", message_id=preview_id))
+        post_update(client, press(f"note:{note.pk}:confirm", message_id=preview_id))
 
         wait_for(lambda: Note.objects.get(pk=note.pk).status == NoteStatus.PUBLISHED)
     attempts = [at for at, method in telegram.timeline if method == "sendMessage"][-2:]
