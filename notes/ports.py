@@ -35,6 +35,8 @@ class DeliveryError(Exception):
     ARCHIVE_GONE = "archive_gone"  # the bot is no longer in the group
     OWNER_GONE = "owner_gone"  # the owner blocked the bot
     MESSAGE_GONE = "message_gone"  # the message to edit or delete no longer exists
+    NO_RIGHTS = "no_rights"  # the bot lacks a right in the group (post, manage topics)
+    TOPIC_CLOSED = "topic_closed"  # the forum topic is closed
     REFUSED = "refused"  # anything else the other side will not do
 
     def __init__(self, reason: str, detail: str = "", *, retry_after: float | None = None):

@@ -78,11 +78,11 @@ def show_expired_previews(note_ids: list[int]) -> int:
 
 
 @shared_task(name="notes.tasks.note_process", bind=True, max_retries=None)
-def prepare_note(self: Task, note_id: int, parts: int = 0) -> None:
+def prepare_note(self: Task, note_id: int, parts: int = 0, resend: bool = False) -> None:
     """Transcribe, classify, render, then preview the note (or file it at once)."""
     statuses = (*BEFORE_CONFIRMATION, NoteStatus.AWAITING_CONFIRMATION)
-    body = lambda: pipeline.note_prepare(note_id=note_id, parts=parts)  # noqa: E731
-    _on_note(self, note_id, statuses, body, kwargs={"parts": parts})
+    body = lambda: pipeline.note_prepare(note_id=note_id, parts=parts, resend=resend)  # noqa: E731
+    _on_note(self, note_id, statuses, body, kwargs={"parts": parts, "resend": resend})
 
 
 @shared_task(name="notes.tasks.note_refresh_preview", bind=True, max_retries=None)

@@ -10,7 +10,15 @@ from functools import cache
 
 from aiogram import Dispatcher
 
-from telegram_bot.handlers import commands, conversation, errors, groups, intake, note_actions
+from telegram_bot.handlers import (
+    commands,
+    conversation,
+    errors,
+    fallback,
+    groups,
+    intake,
+    note_actions,
+)
 from telegram_bot.middlewares import OwnerMiddleware, PortsMiddleware
 from telegram_bot.storage import DatabaseStorage
 
@@ -27,6 +35,7 @@ def dispatcher() -> Dispatcher:
         note_actions.router,
         intake.router,
         groups.router,
+        fallback.router,
         errors.router,
     )
     return dp

@@ -233,10 +233,16 @@ async def edit_tapped(query: CallbackQuery, screen: Screen, *, keyboard_only: bo
     """The tapped message becomes ``screen`` (or only takes its buttons)."""
     if not isinstance(query.message, Message):
         return  # too old for Telegram to send along; nothing to edit
-    if keyboard_only:
-        await query.message.edit_reply_markup(reply_markup=screen.markup)
-    else:
-        await query.message.edit_text(screen.text, reply_markup=screen.markup)
+    try:
+        if keyboard_only:
+            await query.message.edit_reply_markup(reply_markup=screen.markup)
+        else:
+            await query.message.edit_text(screen.text, reply_markup=screen.markup)
+    except TelegramAPIError as error:
+        # A tap that changes nothing (the same setting again, 📂 twice), or a message the
+        # owner deleted meanwhile: the screen is already right, or nowhere to be shown.
+        if not (is_not_modified(error) or is_message_gone(error)):
+            raise
 
 
 async def prompt_under_tap(query: CallbackQuery, text: str) -> None:

@@ -50,6 +50,8 @@ def delivery_error(error: TelegramAPIError, *, forbidden: str) -> DeliveryError:
         return DeliveryError(DeliveryError.TEMPORARY, error.message, retry_after=error.retry_after)
     if isinstance(error, TelegramNetworkError | TelegramServerError):
         return DeliveryError(DeliveryError.TEMPORARY, error.message)
+    if "too many requests" in error.message.lower():  # a 429 without retry_after
+        return DeliveryError(DeliveryError.TEMPORARY, error.message)
     if isinstance(error, TelegramForbiddenError):
         return DeliveryError(forbidden, error.message)
     if is_thread_gone(error):
@@ -58,6 +60,11 @@ def delivery_error(error: TelegramAPIError, *, forbidden: str) -> DeliveryError:
         return DeliveryError(DeliveryError.ARCHIVE_GONE, error.message)
     if is_message_gone(error):
         return DeliveryError(DeliveryError.MESSAGE_GONE, error.message)
+    message = error.message.lower()
+    if "not enough rights" in message or "have no rights" in message:
+        return DeliveryError(DeliveryError.NO_RIGHTS, error.message)
+    if "topic_closed" in message:
+        return DeliveryError(DeliveryError.TOPIC_CLOSED, error.message)
     return DeliveryError(DeliveryError.REFUSED, error.message)
 
 
@@ -166,15 +173,26 @@ def _screen(note: Note, view: View, *, problem: DeliveryError | None, link: str)
 
 
 def _notice(note: Note, problem: DeliveryError | None) -> str:
-    """Why publishing stopped, in the owner's words."""
+    """Why publishing stopped, in the owner's words (Telegram's own text goes to the log
+    and the note's error only)."""
     if problem is None:
         return ""
     topic = note.topic
-    if problem.reason == DeliveryError.TOPIC_GONE and topic is not None:
-        return texts.topic_gone_line(topic.name)
-    if problem.reason == DeliveryError.ARCHIVE_GONE and topic is not None:
-        return texts.bot_removed_line(topic.group.title or str(topic.group.chat_id))
-    return texts.publish_failed_line(problem.detail or problem.reason)
+    if topic is None:
+        return texts.publish_refused_line()
+    group = topic.group.title or str(topic.group.chat_id)
+    match problem.reason:
+        case DeliveryError.TOPIC_GONE:
+            return texts.topic_gone_line(topic.name)
+        case DeliveryError.ARCHIVE_GONE:
+            return texts.bot_removed_line(group)
+        case DeliveryError.NO_RIGHTS:
+            return texts.publish_no_rights_line(group)
+        case DeliveryError.TOPIC_CLOSED:
+            return texts.topic_closed_line(topic.name)
+        case DeliveryError.TEMPORARY:
+            return texts.publish_busy_line()
+    return texts.publish_refused_line()
 
 
 class TelegramArchive:

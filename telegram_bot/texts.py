@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from notes.models import Note, NoteKind
 from notes.services.pending import NoteActionRefused
 from notes.telegram_html import quote
-from topics.services import ConnectProblem
+from topics.services import ConnectProblem, TopicCreateFailed
 
 
 def start_text(first_name: str) -> str:
@@ -181,8 +181,12 @@ def topic_name_invalid_text() -> str:
     return _("A topic name is 1 to 128 characters of text. Send another name (or /cancel).")
 
 
-def topic_create_failed_text(reason: str) -> str:
-    return _("Telegram did not create the topic: %(reason)s") % {"reason": quote(reason)}
+def topic_name_invalid_notice() -> str:
+    return _("That name does not work for a topic: pick another topic or make one with ➕.")
+
+
+def topic_create_failed_text(failed: TopicCreateFailed) -> str:
+    return quote(topic_create_failed_notice(failed))
 
 
 def topic_created_notice(name: str) -> str:
@@ -190,9 +194,27 @@ def topic_created_notice(name: str) -> str:
     return _("Topic «%(name)s» created.") % {"name": name}
 
 
-def topic_create_failed_notice(reason: str) -> str:
-    """Plain text: callback notices are not parsed as HTML."""
-    return _("Telegram did not create the topic: %(reason)s") % {"reason": reason}
+def topic_create_failed_notice(failed: TopicCreateFailed) -> str:
+    """Why the topic was not created, and what to do. Plain text (callback notices are
+    not parsed as HTML)."""
+    group = failed.group_title or _("the group")
+    match failed.reason:
+        case "no_rights":
+            return _(
+                "I may not create topics in «%(group)s»: give me the right to manage topics "
+                "there, then try again."
+            ) % {"group": group}
+        case "archive_gone":
+            return _("I am not in «%(group)s» any more: add me back, then try again.") % {
+                "group": group
+            }
+        case TopicCreateFailed.UNLINKED:
+            return _("«%(group)s» is no longer linked: send /connect in it first.") % {
+                "group": group
+            }
+        case "temporary":
+            return _("Telegram is busy right now; try again in a minute.")
+    return _("Telegram did not create the topic. Try another name, or try again later.")
 
 
 # -- conversation ------------------------------------------------------------------------
@@ -230,6 +252,15 @@ def refusal_text(kind: str) -> str:
 
 def transcribing_text() -> str:
     return _("🎙 Transcribing…")
+
+
+def something_went_wrong_notice() -> str:
+    """Plain text: callback notices are not parsed as HTML."""
+    return _("Something went wrong on my side; please try again in a moment.")
+
+
+def outdated_button_notice() -> str:
+    return _("This button is from an older message; send /start to begin again.")
 
 
 def something_went_wrong_text() -> str:
@@ -298,6 +329,8 @@ def topic_line(note: Note) -> str:
     if topic is None:
         return _("📂 No topic fits this note.")
     line = _("📂 Topic: «%(topic)s»") % {"topic": quote(topic.name)}
+    if (note.classification or {}).get("chosen_by_owner"):
+        return line + " · " + _("chosen by you")
     if note.confidence is not None and note.ai_provider:
         line += f" · {round(note.confidence * 100)}%"
     return line
@@ -354,10 +387,25 @@ def retrying_notice() -> str:
     return _("Trying again…")
 
 
-def publish_failed_line(reason: str) -> str:
-    return _("⚠️ Telegram did not accept the note: %(reason)s. Try again or pick another topic.") % {
-        "reason": quote(reason)
-    }
+def publish_refused_line() -> str:
+    return _("⚠️ Telegram did not accept the note. Try again or pick another topic.")
+
+
+def publish_busy_line() -> str:
+    return _("⚠️ Telegram did not accept the note: it is busy right now. Tap ✅ again in a minute.")
+
+
+def publish_no_rights_line(group_title: str) -> str:
+    return _(
+        "⚠️ Telegram did not accept the note: I may not post in «%(group)s». Give me the right "
+        "to send messages there, then tap ✅ again."
+    ) % {"group": quote(group_title)}
+
+
+def topic_closed_line(topic_name: str) -> str:
+    return _(
+        "⚠️ The topic «%(topic)s» is closed in the group. Reopen it, or pick another topic."
+    ) % {"topic": quote(topic_name)}
 
 
 # -- buttons -----------------------------------------------------------------------------
@@ -427,3 +475,19 @@ def language_auto_label() -> str:
 
 def settings_saved_notice() -> str:
     return _("Saved.")
+
+
+def whole_note_line(count: int, *, when_filed: bool = True) -> str:
+    """Under content shortened to fit a message: how long the whole note is."""
+    number = f"{count:,}".replace(",", "\u00a0")
+    if when_filed:
+        return ngettext(
+            "📏 The whole note: %(count)s character, shown in full when filed.",
+            "📏 The whole note: %(count)s characters, shown in full when filed.",
+            count,
+        ) % {"count": number}
+    return ngettext(
+        "📏 The whole note: %(count)s character.",
+        "📏 The whole note: %(count)s characters.",
+        count,
+    ) % {"count": number}

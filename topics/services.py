@@ -9,6 +9,7 @@ creation message. Topics the bot creates itself are recorded from
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,6 +19,8 @@ from django.utils import timezone
 
 from secretary.models import User
 from topics.models import ForumGroup, Topic
+
+logger = logging.getLogger(__name__)
 
 # Telegram's limit on a forum topic's name.
 TOPIC_NAME_MAX = 128
@@ -43,7 +46,15 @@ class ConnectProblem(StrEnum):
 
 
 class TopicCreateFailed(Exception):
-    """Telegram refused to create the topic; the message says why."""
+    """The archive did not create the topic; ``reason`` says why (a DeliveryError reason,
+    or ``UNLINKED``)."""
+
+    UNLINKED = "unlinked"  # the group was unlinked while the archive was answering
+
+    def __init__(self, reason: str, group_title: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.group_title = group_title
 
 
 def group_connect_problems(
@@ -223,7 +234,8 @@ def topic_create(*, group: ForumGroup, name: str) -> Topic:
     try:
         created = ports().archive.create_topic(chat_id=group.chat_id, name=cleaned)
     except DeliveryError as error:
-        raise TopicCreateFailed(error.detail or error.reason) from error
+        logger.warning("Topic %r not created in %s: %s", cleaned, group.chat_id, error)
+        raise TopicCreateFailed(error.reason, group.title) from error
     topic = topic_learn(
         chat_id=group.chat_id,
         thread_id=created.thread_id,
@@ -232,5 +244,5 @@ def topic_create(*, group: ForumGroup, name: str) -> Topic:
         created_by_bot=True,
     )
     if topic is None:  # the group was unlinked while Telegram was answering
-        raise TopicCreateFailed("the group is no longer linked")
+        raise TopicCreateFailed(TopicCreateFailed.UNLINKED, group.title)
     return topic

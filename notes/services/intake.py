@@ -92,7 +92,9 @@ def note_is_owed_work(note: Note) -> bool:
     return note.status in (NoteStatus.RECEIVED, NoteStatus.ENRICHING, NoteStatus.CLASSIFYING)
 
 
-def note_schedule_processing(*, note: Note, parts: int = 0, wait: float = 0) -> None:
+def note_schedule_processing(
+    *, note: Note, parts: int = 0, wait: float = 0, resend: bool = False
+) -> None:
     """Classify, render and preview the note in the worker, once the transaction commits.
 
     ``parts`` and ``wait`` let an album settle: the task skips itself when more
@@ -100,7 +102,8 @@ def note_schedule_processing(*, note: Note, parts: int = 0, wait: float = 0) -> 
     """
     from notes.tasks import prepare_note
 
-    enqueue_on_commit(prepare_note, note.pk, kwargs={"parts": parts}, countdown=wait)
+    kwargs: dict[str, Any] = {"parts": parts, **({"resend": True} if resend else {})}
+    enqueue_on_commit(prepare_note, note.pk, kwargs=kwargs, countdown=wait)
 
 
 @transaction.atomic

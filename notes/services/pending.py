@@ -19,6 +19,17 @@ from secretary.models import User
 from secretary.work import enqueue_on_commit
 from topics.models import Topic
 
+# What the AI made of a note's old words: gone when its words are replaced.
+REPLACED_ANALYSIS: dict[str, Any] = {
+    "rendered_text": "",
+    "title": "",
+    "tags": [],
+    "reason": "",
+    "confidence": None,
+    "alternatives": [],
+    "classification": {},
+}
+
 # A note in these states has not been shown for confirmation yet.
 BEFORE_CONFIRMATION = (NoteStatus.RECEIVED, NoteStatus.ENRICHING, NoteStatus.CLASSIFYING)
 
@@ -174,7 +185,17 @@ def note_choose_topic(*, owner: User, note_id: int, topic_id: int, resend: bool 
     topic = Topic.objects.select_related("group").filter(pk=topic_id).first()
     if topic is None or topic.group.owner_id != owner.pk or not topic.is_selectable:
         raise NoteActionRefused(NoteActionRefused.TOPIC_GONE)
-    _set_status(note, note.status, topic=topic, rendered_text="")
+    # The owner's choice: the AI's confidence and reason were about its own suggestion.
+    classification = {**(note.classification or {}), "chosen_by_owner": True}
+    _set_status(
+        note,
+        note.status,
+        topic=topic,
+        rendered_text="",
+        confidence=None,
+        reason="",
+        classification=classification,
+    )
     note_schedule_refresh(note=note, resend=resend)
     return note
 
@@ -183,10 +204,13 @@ def note_choose_topic(*, owner: User, note_id: int, topic_id: int, resend: bool 
 def note_replace_text(
     *, owner: User, note_id: int, text: str, entities: list[dict[str, Any]]
 ) -> Note:
-    """✏️: the owner's next message replaces the note's words; a new preview follows."""
+    """✏️: the owner's next message replaces the note's words; it is classified and
+    rendered anew (what was replaced appears nowhere), and a new preview follows."""
+    from notes.services.intake import note_schedule_processing
+
     note, _pending = _awaiting(owner=owner, note_id=note_id)
-    _set_status(note, note.status, text=text, entities=entities, rendered_text="")
-    note_schedule_refresh(note=note, resend=True)
+    _set_status(note, note.status, text=text, entities=entities, **REPLACED_ANALYSIS)
+    note_schedule_processing(note=note, resend=True)
     return note
 
 

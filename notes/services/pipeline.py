@@ -108,7 +108,7 @@ def note_show(
 # -- preparing and previewing ------------------------------------------------------------
 
 
-def note_prepare(*, note_id: int, parts: int = 0) -> None:
+def note_prepare(*, note_id: int, parts: int = 0, resend: bool = False) -> None:
     """Transcribe (spoken notes), classify, render; then preview it or file it at once.
 
     Idempotent: a note that moved on is left alone, and an album part's run
@@ -137,7 +137,7 @@ def note_prepare(*, note_id: int, parts: int = 0) -> None:
             return
         waiting = note_await_confirmation(note_id=note_id)
         if waiting is not None:
-            note_show(waiting, View.AWAITING)
+            note_show(waiting, View.AWAITING, resend=resend)
 
 
 def _transcribe(note: Note) -> None:

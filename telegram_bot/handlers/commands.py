@@ -9,6 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.utils import translation
 
 from secretary.models import User
 from telegram_bot import gateway, keyboards, texts
@@ -20,7 +21,7 @@ from telegram_bot.services.groups import (
     topics_overview,
 )
 from telegram_bot.services.owners import owner_mark_blocked_bot
-from telegram_bot.services.preferences import preferences_change, settings_screen
+from telegram_bot.services.preferences import owner_language, preferences_change, settings_screen
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -76,10 +77,12 @@ async def on_change_setting(
     except ValueError:
         await gateway.answer_tap(query)
         return
-    screen = await sync_to_async(settings_screen)(owner=owner)
-    if isinstance(query.message, Message):
+    # A new language counts from this answer on.
+    language = await sync_to_async(owner_language)(owner=owner)
+    with translation.override(language):
+        screen = await sync_to_async(settings_screen)(owner=owner)
         await gateway.edit_tapped(query, screen)
-    await gateway.answer_tap(query, texts.settings_saved_notice())
+        await gateway.answer_tap(query, texts.settings_saved_notice())
 
 
 @router.message(Command("cancel"))

@@ -43,7 +43,7 @@ async def on_topic_name(message: Message, state: FSMContext, owner: User) -> Non
         await gateway.reply(message, texts.topic_name_invalid_text())
         return  # still waiting for a usable name
     except TopicCreateFailed as failed:
-        await gateway.reply(message, texts.topic_create_failed_text(str(failed)))
+        await gateway.reply(message, texts.topic_create_failed_text(failed))
     except NoteActionRefused as refused:
         await gateway.reply(message, texts.refused_notice(refused.reason))
     await state.clear()

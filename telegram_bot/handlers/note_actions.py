@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from aiogram import F, Router
@@ -40,9 +41,14 @@ async def _tap(query: CallbackQuery, service: Callable[..., Any], **kwargs: Any)
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.CONFIRM))
 async def on_confirm(query: CallbackQuery, callback_data: NoteCallback, owner: User) -> None:
-    note = await _tap(query, note_confirm, owner=owner, note_id=callback_data.note_id)
-    if note is not None:
-        await gateway.answer_tap(query, texts.filing_notice())
+    """The tap is answered first: publishing may take a while (inline, or rate limited)."""
+    note = await _tap(query, note_check_awaiting, owner=owner, note_id=callback_data.note_id)
+    if note is None:
+        return
+    await gateway.answer_tap(query, texts.filing_notice())
+    # Another tap may have won the race meanwhile; the preview shows what became of it.
+    with suppress(NoteActionRefused):
+        await sync_to_async(note_confirm)(owner=owner, note_id=note.pk)
 
 
 @router.callback_query(NoteCallback.filter(F.action == NoteAction.CANCEL))
@@ -120,9 +126,11 @@ async def on_create_suggested(
         topic = await _tap(
             query, note_create_suggested_topic, owner=owner, note_id=callback_data.note_id
         )
-    except (ValueError, TopicCreateFailed) as failed:
-        notice = texts.topic_create_failed_notice(str(failed))
-        await gateway.answer_tap(query, notice, alert=True)
+    except ValueError:  # the AI suggested a name Telegram would refuse
+        await gateway.answer_tap(query, texts.topic_name_invalid_notice(), alert=True)
+        return
+    except TopicCreateFailed as failed:
+        await gateway.answer_tap(query, texts.topic_create_failed_notice(failed), alert=True)
         return
     if topic is not None:
         await gateway.answer_tap(query, texts.topic_created_notice(topic.name))

@@ -40,3 +40,8 @@ def preferences_change(*, owner: User, field: str, value: str) -> Preferences:
     else:
         raise ValueError(f"{field}={value}")
     return preferences
+
+
+def owner_language(*, owner: User) -> str:
+    """The language to speak to the owner in, as their preferences stand now."""
+    return preferences_for(user=owner).effective_language
