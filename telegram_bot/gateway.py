@@ -8,12 +8,15 @@ place to read what is sent and one place for tests to hold against Telegram.
 
 from __future__ import annotations
 
+import html
 import io
 import logging
+import re
 
 import aiohttp
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.client.default import Default
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.methods import GetFile
 from aiogram.types import (
     BotCommand,
@@ -79,12 +82,40 @@ async def show_screen(
 
     With ``resend`` the new message goes to the bottom of the chat and the old
     one is deleted; with ``only_edit`` a message that is gone stays gone.
-    Returns the id of the message that now shows the screen.
+    Returns the id of the message that now shows the screen. A screen whose HTML
+    Telegram cannot parse is shown again as plain text: the owner sees their note.
     """
+    try:
+        return await _show_screen(bot, chat_id, screen, current, resend, reply_to, only_edit)
+    except TelegramBadRequest as error:
+        if "can't parse entities" not in error.message.lower():
+            raise
+        logger.warning("Screen in chat %s refused as HTML (%s): sent as text", chat_id, error)
+        plain = Screen(html.unescape(_TAG_RE.sub("", screen.text)), screen.markup, parse=False)
+        return await _show_screen(bot, chat_id, plain, current, resend, reply_to, only_edit)
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+async def _show_screen(
+    bot: Bot,
+    chat_id: int,
+    screen: Screen,
+    current: int | None,
+    resend: bool,
+    reply_to: int | None,
+    only_edit: bool,
+) -> int:
+    parse_mode: Default | None = Default("parse_mode") if screen.parse else None
     if current is not None and not resend:
         try:
             await bot.edit_message_text(
-                chat_id=chat_id, message_id=current, text=screen.text, reply_markup=screen.markup
+                chat_id=chat_id,
+                message_id=current,
+                text=screen.text,
+                reply_markup=screen.markup,
+                parse_mode=parse_mode,
             )
             return current
         except TelegramAPIError as error:
@@ -96,7 +127,11 @@ async def show_screen(
         ReplyParameters(message_id=reply_to, allow_sending_without_reply=True) if reply_to else None
     )
     sent = await bot.send_message(
-        chat_id=chat_id, text=screen.text, reply_markup=screen.markup, reply_parameters=reply
+        chat_id=chat_id,
+        text=screen.text,
+        reply_markup=screen.markup,
+        reply_parameters=reply,
+        parse_mode=parse_mode,
     )
     if current is not None and resend:
         try:

@@ -15,14 +15,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from django.conf import settings
 
 from notes.ai.templates import source_html
-from notes.models import Note
+from notes.models import OPEN_STATUSES, Note, NoteStatus
 from notes.services.processing import (
     SPOKEN_KINDS,
     TranscriptOutcome,
     note_plain_html,
     note_suggested_topic_name,
 )
-from notes.telegram_html import MESSAGE_LIMIT, truncate_html, visible_length
+from notes.telegram_html import MESSAGE_LIMIT, character_count, truncate_html, visible_length
 from telegram_bot import texts
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
 from topics.models import Topic
@@ -35,6 +35,7 @@ TOPICS_PER_PAGE = 8
 class Screen:
     text: str
     markup: InlineKeyboardMarkup | None = None
+    parse: bool = True  # Telegram HTML; False for plain text
 
 
 def _content(note: Note) -> str:
@@ -42,7 +43,8 @@ def _content(note: Note) -> str:
 
 
 def _compose(note: Note, footer: list[str]) -> str:
-    """Content first, footer after; the content gives way when the message would be too long.
+    """Content first, footer after; the content gives way when the message would be too long
+    (and then a line says how long the whole note is).
 
     The footer says what the note is (media, and where a forward came from,
     unless the topic's format already shows that) and what happens to it.
@@ -54,7 +56,13 @@ def _compose(note: Note, footer: list[str]) -> str:
         lines.append(texts.forward_line(source))
     tail = "\n".join(line for line in [*lines, *footer] if line)
     budget = MESSAGE_LIMIT - visible_length(tail) - 2
-    content = truncate_html(content, budget)
+    if visible_length(content) > budget:
+        # Shortened: say how long the whole note is, right under where it breaks off.
+        filed_later = note.status in (*OPEN_STATUSES, NoteStatus.FAILED)
+        whole = texts.whole_note_line(character_count(content), when_filed=filed_later)
+        tail = "\n".join(line for line in [whole, *lines, *footer] if line)
+        budget = MESSAGE_LIMIT - visible_length(tail) - 2
+        content = truncate_html(content, budget)
     return f"{content}\n\n{tail}" if content.strip() else tail
 
 

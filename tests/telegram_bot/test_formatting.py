@@ -1,6 +1,7 @@
 """Telegram HTML: splitting to the limits without breaking tags, and message links."""
 
 import logging
+import re
 
 from notes.telegram_html import split_html, truncate_html, visible_length
 from telegram_bot.formatting import message_link
@@ -80,6 +81,129 @@ def test_a_truncated_text_ends_with_an_ellipsis_and_stays_valid():
 
     assert visible_length(short) <= 1000
     assert short.endswith("</i>…")
+    assert html_problem(short) is None
+
+
+SENTENCES = (
+    "Купить молоко и хлеб в магазине у дома.",
+    "Не забыть сыр, яйца и немного зелени к ужину!",
+    "Может быть, взять ещё кефир на блины?",
+    "Он сказал: «Список покупок растёт с каждым днём…»",
+)
+
+
+def sentences(length: int) -> str:
+    """One paragraph of whole sentences, at least ``length`` characters long."""
+    taken = [SENTENCES[0]]
+    while len(" ".join(taken)) < length:
+        taken.append(SENTENCES[len(taken) % len(SENTENCES)])
+    return " ".join(taken)
+
+
+def ends_a_sentence(part: str) -> bool:
+    text = re.sub(r"<[^>]+>", "", part).rstrip()
+    return text.endswith((".", "!", "?", "…»"))
+
+
+def test_a_title_stays_with_the_start_of_a_long_single_paragraph():
+    body = sentences(4500)
+    markup = f"<b>Длинная заметка</b>\n\n{body}"
+
+    parts = split_html(markup)
+
+    assert len(parts) == 2
+    assert parts[0].startswith(f"<b>Длинная заметка</b>\n\n{SENTENCES[0]} ")
+    assert visible_length(parts[0]) > 2048
+    assert all(visible_length(part) <= 4096 for part in parts)
+    assert all(ends_a_sentence(part) for part in parts)
+    assert " ".join(parts).split() == markup.split()
+
+
+def test_a_title_over_a_body_of_exactly_the_limit_is_not_left_alone():
+    body = sentences(4096)[:4096]
+    markup = f"<b>Title</b>\n\n{body}"
+
+    parts = split_html(markup)
+
+    assert len(parts) == 2
+    assert re.sub(r"<[^>]+>", "", parts[0]).strip() != "Title"
+    assert parts[0].startswith("<b>Title</b>\n\nКупить молоко")
+    assert ends_a_sentence(parts[0])
+
+
+def test_a_title_over_emoji_without_any_break_is_cut_by_utf16_units():
+    markup = "<b>Смайлики</b>\n\n" + "😀" * 3000
+
+    parts = split_html(markup)
+
+    assert [visible_length(part) for part in parts] == [4096, 6010 - 4096]
+    assert [telegram_length(part, "HTML") for part in parts] == [4096, 6010 - 4096]
+    assert parts[0].startswith("<b>Смайлики</b>\n\n😀")
+    assert all(html_problem(part) is None for part in parts)
+
+
+def test_a_paragraph_or_line_break_is_taken_only_when_the_part_is_half_full():
+    short, first, second = sentences(300), sentences(2500), sentences(5000)
+
+    early = split_html(f"{short}\n\n{second}")
+    early_line = split_html(f"{short}\n{second}")
+
+    assert [len(parts) for parts in (early, early_line)] == [2, 2]
+    assert all(visible_length(parts[0]) > 2048 for parts in (early, early_line))
+    assert early[0].startswith(f"{short}\n\n")
+    assert early_line[0].startswith(f"{short}\n")
+    assert all(ends_a_sentence(parts[0]) for parts in (early, early_line))
+    assert split_html(f"{first}\n\n{second}")[0] == first
+    assert split_html(f"{first}\n{second}")[0] == first
+
+
+def test_a_part_ends_after_a_russian_sentence_rather_than_between_words():
+    markup = " ".join(["Сказал: «Нет!»", "Правда?!", "Ну и ну…", "Да, да — так и есть."] * 300)
+
+    parts = split_html(markup)
+
+    assert len(parts) > 1
+    assert all(re.search(r"(»|\?!|…|\.)$", part) for part in parts)
+
+
+def test_a_caption_keeps_the_title_with_the_start_of_the_text():
+    body = sentences(1100)
+
+    parts = split_html(f"<b>Рецепт</b>\n\n{body}", first_limit=1024)
+
+    assert len(parts) == 2
+    assert parts[0].startswith(f"<b>Рецепт</b>\n\n{SENTENCES[0]}")
+    assert 512 <= visible_length(parts[0]) <= 1024
+    assert ends_a_sentence(parts[0])
+
+
+def test_a_title_and_formatting_open_across_a_cut_survive_it():
+    markup = "<b>Заголовок</b>\n\n<i>" + sentences(6000) + "</i>"
+
+    parts = split_html(markup)
+
+    assert parts[0].startswith("<b>Заголовок</b>\n\n<i>Купить")
+    assert parts[0].endswith("</i>")
+    assert all(part.startswith("<i>") for part in parts[1:])
+    assert all(html_problem(part) is None for part in parts)
+
+
+def test_a_hard_cut_does_not_break_a_flag_or_a_family_apart():
+    flags = split_html("a" * 4093 + "🇷🇺🇷🇺")
+    family = split_html("a" * 4091 + "👨\u200d👩\u200d👧")
+
+    assert flags == ["a" * 4093, "🇷🇺🇷🇺"]
+    assert family == ["a" * 4091, "👨\u200d👩\u200d👧"]
+
+
+def test_a_truncated_note_shows_its_title_and_the_beginning_of_its_body():
+    markup = "<b>Длинная заметка</b>\n\n" + sentences(4500)
+
+    short = truncate_html(markup, 1000)
+
+    assert short.startswith(f"<b>Длинная заметка</b>\n\n{SENTENCES[0]} ")
+    assert 500 <= visible_length(short) <= 1000
+    assert short.endswith(("? …", ". …", "! …", "…» …"))
     assert html_problem(short) is None
 
 

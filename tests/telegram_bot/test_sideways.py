@@ -220,3 +220,19 @@ def test_the_settings_toast_speaks_the_language_just_chosen(telegram, deliver, a
 
     assert answers(telegram)[-1]["text"] == "Saved."
     assert Preferences.objects.get(user=alice).language == "en"
+
+
+def test_a_preview_telegram_cannot_parse_is_shown_as_plain_text(telegram, deliver, archive):
+    refused = telegram_error(400, "Bad Request: can't parse entities: unexpected end tag")
+    telegram.fail_next(400, refused, match="sendMessage")
+
+    deliver(private_text("Купить молоко и хлеб", message_id=70))
+
+    preview = [c for c in telegram.calls("sendMessage") if c["chat_id"] == ALICE_CHAT][-1]
+    assert preview["text"].startswith("Купить молоко и хлеб")
+    assert "parse_mode" not in preview.params
+    assert "<" not in preview["text"]
+    assert preview.buttons[0] == ["✅ В «🛒 Покупки»"]
+    note = Note.objects.get()
+    assert note.status == NoteStatus.AWAITING_CONFIRMATION
+    assert PendingConfirmation.objects.get(note=note).preview_message_id is not None
