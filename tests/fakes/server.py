@@ -52,6 +52,16 @@ class Request:
         parsed = parse_qs(self.body.decode(), keep_blank_values=True)
         return {key: values[-1] for key, values in parsed.items()}
 
+    @property
+    def file_fields(self) -> frozenset[str]:
+        """Names of the multipart parts that are uploaded files (they carry a filename)."""
+        content_type = self.headers.get("content-type", "")
+        if not content_type.startswith("multipart/form-data"):
+            return frozenset()
+        return frozenset(
+            name for name, filename, _ in _multipart_parts(self.body, content_type) if filename
+        )
+
 
 @dataclass
 class Response:
@@ -274,18 +284,27 @@ def _as_text(value: Any) -> str:
 
 def _parse_multipart(body: bytes, content_type: str) -> dict[str, str]:
     """Text fields of a multipart body; file parts are kept as their raw text."""
+    return {
+        name: raw.decode("utf-8", errors="replace")
+        for name, _, raw in _multipart_parts(body, content_type)
+    }
+
+
+def _multipart_parts(body: bytes, content_type: str) -> list[tuple[str, str | None, bytes]]:
+    """(name, filename or None, content) of each named part of a multipart body."""
     from email.parser import BytesParser
     from email.policy import HTTP
 
     message = BytesParser(policy=HTTP).parsebytes(
         b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
     )
-    fields: dict[str, str] = {}
+    parts = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not name:
             continue
+        filename = part.get_param("filename", header="content-disposition")
         payload = part.get_payload(decode=True)
         raw = payload if isinstance(payload, bytes) else b""
-        fields[str(name)] = raw.decode("utf-8", errors="replace")
-    return fields
+        parts.append((str(name), None if filename is None else str(filename), raw))
+    return parts

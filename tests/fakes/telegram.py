@@ -2,10 +2,13 @@
 
 It answers the methods the product uses the way Telegram does (message objects
 with increasing ids, forum topics, files, chat members), records every call with
-its parameters decoded, and checks what Telegram checks: the HTML of texts and
-captions (only Telegram's tags, escaped, balanced), their length after entity
-parsing, edits that change nothing, deleted topics and kicked bots. On demand it
-answers 429 with ``retry_after``, "message thread not found" or "bot was kicked".
+its parameters decoded, and checks what Telegram checks: the method and its
+parameters against the Bot API spec (unknown method → 404 "Not Found"; unknown,
+missing or mistyped parameter → 400, see ``telegram_rules.api_problem``), the HTML
+of texts and captions (only Telegram's tags, escaped, balanced), their length after
+entity parsing, edits that change nothing, deleted topics and kicked bots. On
+demand it answers 429 with ``retry_after``, "message thread not found" or "bot was
+kicked". A Bot API method the fake does not answer yet gets 501, never a quiet 404.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ from tests.fakes.telegram_rules import (
     NOT_MODIFIED,
     RESTRICTED_DEFAULTS,
     Call,
+    api_args,
+    api_problem,
     decoded,
     file_object,
     html_problem,
+    known_method,
     method_of,
     photo_object,
     telegram_error,
@@ -127,13 +133,18 @@ class FakeTelegram(FakeServer):
             return Response(404, telegram_error(404, "Not Found"))
         if not request.path.startswith(f"/bot{TOKEN}/"):
             return Response(401, telegram_error(401, "Unauthorized"))
+        if known_method(method) is None:  # what Telegram answers to a method it does not have
+            return Response(404, telegram_error(404, "Not Found"))
         handler = getattr(self, f"api_{method}", None)
-        if handler is None:
-            return Response(404, telegram_error(404, "Not Found: method not found"))
+        if handler is None:  # a Bot API method this fake does not answer yet: say so loudly
+            return Response(501, telegram_error(501, f"Not Implemented: the fake has no {method}"))
         self.timeline.append((time.monotonic(), method))
+        args = api_args(request)
+        if mistake := api_problem(method, args, request.file_fields):
+            return Response(400, telegram_error(400, mistake))
         if limited := self._rate_limited(method):
             return limited
-        params = decoded(request.form)
+        params = decoded(args, method)
         problem = self._refusal(method, params)
         if problem is not None:
             return problem
@@ -189,7 +200,8 @@ class FakeTelegram(FakeServer):
         return self._new_message(params, document=file_object(params["document"]))
 
     def api_sendVideo(self, params: dict[str, Any]) -> Any:
-        return self._new_message(params, video=file_object(params["video"], width=1, height=1))
+        video = file_object(params["video"], width=1, height=1, duration=1)
+        return self._new_message(params, video=video)
 
     def api_sendAudio(self, params: dict[str, Any]) -> Any:
         return self._new_message(params, audio=file_object(params["audio"], duration=1))
@@ -388,5 +400,5 @@ def _calls_among(requests: list[Request], methods: tuple[str, ...]) -> list[Call
     for request in requests:
         method = method_of(request)
         if method and (not methods or method in methods):
-            found.append(Call(method, decoded(request.form)))
+            found.append(Call(method, decoded(api_args(request), method)))
     return found
