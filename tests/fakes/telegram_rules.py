@@ -481,7 +481,7 @@ def _family(concrete: list[str]) -> str:
 
 def _check_object(name: str, value: dict[str, Any], files: frozenset[str]) -> None:
     fields = _type_fields(name)
-    if not fields:  # a placeholder such as CallbackGame: nothing to hold it to
+    if not fields:  # a type with no fields, such as CallbackGame: nothing to hold it to
         return
     for key in value:
         if key not in fields:

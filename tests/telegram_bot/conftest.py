@@ -57,6 +57,20 @@ def press(data: str, *, message_id: int, user: str = "alice") -> dict[str, Any]:
     return payload
 
 
+def bot_env(telegram: FakeTelegram, **extra: str | None) -> dict[str, str | None]:
+    """The environment of a process of ours (worker, beat, uvicorn) pointed at the fake
+    Bot API, with the local AI provider only."""
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE": telegram.base_url,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "AI_PROVIDERS": "local",
+        "OPENAI_API_KEY": "",
+        "GEMINI_API_KEY": "",
+        **extra,
+    }
+
+
 def post_update(client, payload: dict[str, Any]):
     """POST an update to the webhook as Telegram does (with the secret); nothing run inline."""
     return client.post(

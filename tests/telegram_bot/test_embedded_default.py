@@ -12,8 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.fakes.telegram import TOKEN
-from tests.telegram_bot.conftest import ALICE_CHAT, SECRET, private_text, update
+from tests.telegram_bot.conftest import ALICE_CHAT, SECRET, bot_env, private_text, update
 from tests.web import running_uvicorn
 from tests.worker import wait_for
 
@@ -21,21 +20,21 @@ ROUNDS = 20
 COPIES = 5
 
 
+def embedded_env(telegram, tmp_path, **extra):
+    """SQLite, no Redis (tasks inline), the fake Bot API: what a newcomer runs."""
+    return bot_env(
+        telegram,
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL=None,
+        CELERY_TASK_ALWAYS_EAGER=None,
+        **extra,
+    )
+
+
 @pytest.fixture
 def embedded(telegram, tmp_path):
-    env = {
-        "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "REDIS_URL": None,
-        "CELERY_TASK_ALWAYS_EAGER": None,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE": telegram.base_url,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "AI_PROVIDERS": "local",
-        "OPENAI_API_KEY": "",
-        "GEMINI_API_KEY": "",
-    }
-    with running_uvicorn(env) as server:
+    with running_uvicorn(embedded_env(telegram, tmp_path)) as server:
         yield server
 
 
@@ -61,20 +60,7 @@ def test_one_update_delivered_five_times_at_once_gets_one_preview_every_time(tel
 
 @pytest.fixture
 def embedded_with_album_wait(telegram, tmp_path):
-    env = {
-        "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "REDIS_URL": None,
-        "CELERY_TASK_ALWAYS_EAGER": None,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE": telegram.base_url,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "AI_PROVIDERS": "local",
-        "OPENAI_API_KEY": "",
-        "GEMINI_API_KEY": "",
-        "TELEGRAM_ALBUM_WAIT": "1",
-    }
-    with running_uvicorn(env) as server:
+    with running_uvicorn(embedded_env(telegram, tmp_path, TELEGRAM_ALBUM_WAIT="1")) as server:
         yield server
 
 

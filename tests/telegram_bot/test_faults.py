@@ -17,13 +17,13 @@ from django.db import connection
 
 from notes.models import Note, NoteStatus, PendingConfirmation
 from telegram_bot.models import TelegramUpdate
-from tests.fakes.telegram import TOKEN
 from tests.fakes.telegram_rules import telegram_error
 from tests.services import private_redis
 from tests.telegram_bot.conftest import (
     ALICE_CHAT,
     GROUP_CHAT,
     SECRET,
+    bot_env,
     post_update,
     press,
     private_text,
@@ -38,18 +38,13 @@ ITEMS = ["молоко", "хлеб", "сыр", "яйца", "масло", "коф
 
 
 def process_env(telegram, **extra):
-    return {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE": telegram.base_url,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "AI_PROVIDERS": "local",
-        "OPENAI_API_KEY": "",
-        "GEMINI_API_KEY": "",
-        "TELEGRAM_ALBUM_WAIT": "0",
-        "WORK_LEASE": "3s",
-        "SWEEP_STALE_AFTER": "2s",
+    return bot_env(
+        telegram,
+        TELEGRAM_ALBUM_WAIT="0",
+        WORK_LEASE="3s",
+        SWEEP_STALE_AFTER="2s",
         **extra,
-    }
+    )
 
 
 def sweep_every_second():

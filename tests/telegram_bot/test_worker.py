@@ -3,11 +3,10 @@
 import pytest
 
 from notes.models import Note, NoteStatus, PendingConfirmation
-from tests.fakes.telegram import TOKEN
 from tests.telegram_bot.conftest import (
     ALICE_CHAT,
     GROUP_CHAT,
-    SECRET,
+    bot_env,
     post_update,
     press,
     private_text,
@@ -18,14 +17,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def worker_env(telegram):
-    return {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE": telegram.base_url,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "AI_PROVIDERS": "local",
-        "OPENAI_API_KEY": "",
-        "GEMINI_API_KEY": "",
-    }
+    return bot_env(telegram)
 
 
 def test_a_text_note_gets_its_preview_from_the_worker_and_is_filed(telegram, archive, client):
