@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from notes.models import Note, NoteKind
 from notes.ports import CreatedTopic, DeliveryError, Publication, View
 from notes.services.intake import IncomingNote, note_receive, note_schedule_processing
+from notes.services.processing import note_topic_chosen_by_owner
 from secretary.models import User
 from secretary.services import preferences_for
 from topics.models import ForumGroup, Topic
@@ -152,9 +153,7 @@ def topic_lines(note: Note) -> list[str]:
         suggested = str(classification.get("suggested_topic_name") or "").strip()
         if suggested:
             lines.append(_("Suggested new topic: «%(name)s»") % {"name": suggested[:128]})
-    elif "suggested_topic_id" in classification and (
-        classification["suggested_topic_id"] != note.topic.pk
-    ):
+    elif note_topic_chosen_by_owner(note):
         # The owner picked this topic: the AI's confidence and reason were about another.
         return [_("Topic: %(topic)s (your choice)") % {"topic": note.topic.name}]
     else:
@@ -172,9 +171,11 @@ def problem_line(problem: DeliveryError) -> str:
     reasons = {
         DeliveryError.TEMPORARY: lambda: _("a temporary failure, try again"),
         DeliveryError.TOPIC_GONE: lambda: _("the topic is gone, pick another one"),
+        DeliveryError.TOPIC_CLOSED: lambda: _("the topic is closed, pick another one"),
         DeliveryError.ARCHIVE_GONE: lambda: _("the archive is not available"),
+        DeliveryError.NO_RIGHTS: lambda: _("the archive does not allow it"),
     }
-    reason = reasons.get(problem.reason, lambda: problem.detail or problem.reason)()
+    reason = reasons.get(problem.reason, lambda: _("the archive refused it, try again"))()
     return _("⚠️ Not filed: %(reason)s") % {"reason": reason}
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from notes.models import Note, NoteKind
 from notes.services.pending import NoteActionRefused
+from notes.services.processing import note_topic_chosen_by_owner
 from notes.telegram_html import quote
 from topics.services import ConnectProblem, TopicCreateFailed
 
@@ -329,7 +330,7 @@ def topic_line(note: Note) -> str:
     if topic is None:
         return _("📂 No topic fits this note.")
     line = _("📂 Topic: «%(topic)s»") % {"topic": quote(topic.name)}
-    if (note.classification or {}).get("chosen_by_owner"):
+    if note_topic_chosen_by_owner(note):
         return line + " · " + _("chosen by you")
     if note.confidence is not None and note.ai_provider:
         line += f" · {round(note.confidence * 100)}%"

@@ -8,6 +8,8 @@ from django.core.cache import cache
 from secretary.celery import app as celery_app
 from secretary.models import Language
 from tests.factories import StaffFactory, UserFactory
+from tests.fakes.openai import API_KEY as OPENAI_KEY
+from tests.fakes.openai import FakeOpenAI
 
 
 @pytest.fixture(autouse=True)
@@ -66,3 +68,21 @@ def committed(django_capture_on_commit_callbacks):
             return function(*args, **kwargs)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def _openai_server():
+    # One server for the session: stopping one takes up to half a second.
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_openai(_openai_server, settings, monkeypatch):
+    """The fake OpenAI, with the SDK pointed at it (``OPENAI_BASE_URL``) and a key set."""
+    _openai_server.reset()
+    monkeypatch.setenv("OPENAI_BASE_URL", _openai_server.base_url)
+    settings.OPENAI_API_KEY = OPENAI_KEY
+    settings.OPENAI_MODEL = "gpt-4o-mini"
+    yield _openai_server
+    _openai_server.reset()

@@ -152,3 +152,8 @@ def note_suggested_topic_name(note: Note) -> str:
     if note.topic is not None:
         return ""
     return str((note.classification or {}).get("suggested_topic_name") or "").strip()[:128]
+
+
+def note_topic_chosen_by_owner(note: Note) -> bool:
+    """The note's topic is the owner's choice (📂, ➕), not the AI's suggestion."""
+    return bool((note.classification or {}).get("chosen_by_owner"))

@@ -7,8 +7,6 @@ import pytest
 from tests.factories import ForumGroupFactory, TopicFactory
 from tests.fakes.gemini import API_KEY as GEMINI_KEY
 from tests.fakes.gemini import FakeGemini
-from tests.fakes.openai import API_KEY as OPENAI_KEY
-from tests.fakes.openai import FakeOpenAI
 
 
 @pytest.fixture(autouse=True)
@@ -24,26 +22,9 @@ def _fast_and_bounded(settings):
 
 
 @pytest.fixture(scope="session")
-def _openai_server():
-    # One server for the session: stopping one takes up to half a second.
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
 def _gemini_server():
     with FakeGemini() as server:
         yield server
-
-
-@pytest.fixture
-def fake_openai(_openai_server, settings, monkeypatch):
-    _openai_server.reset()
-    monkeypatch.setenv("OPENAI_BASE_URL", _openai_server.base_url)
-    settings.OPENAI_API_KEY = OPENAI_KEY
-    settings.OPENAI_MODEL = "gpt-4o-mini"
-    yield _openai_server
-    _openai_server.reset()
 
 
 @pytest.fixture

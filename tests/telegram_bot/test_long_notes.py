@@ -13,8 +13,6 @@ import re
 import pytest
 
 from notes.models import Note, PendingConfirmation
-from tests.fakes.openai import API_KEY as OPENAI_KEY
-from tests.fakes.openai import FakeOpenAI
 from tests.fakes.telegram_rules import html_problem
 from tests.fakes.telegram_rules import visible_length as telegram_length
 from tests.telegram_bot.conftest import ALICE_CHAT, GROUP_CHAT, press, private_text, update
@@ -30,23 +28,12 @@ SENTENCES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def _openai_server():
-    with FakeOpenAI() as server:
-        yield server
-
-
 @pytest.fixture
-def model(_openai_server, settings, monkeypatch):
+def model(fake_openai, settings):
     """OpenAI (a fake) files the notes: it picks a topic and adds a title to every note."""
-    _openai_server.reset()
-    monkeypatch.setenv("OPENAI_BASE_URL", _openai_server.base_url)
-    settings.OPENAI_API_KEY = OPENAI_KEY
-    settings.OPENAI_MODEL = "gpt-4o-mini"
     settings.AI_PROVIDERS = ["openai", "local"]
     settings.AI_MAX_RETRIES = 0
-    yield _openai_server
-    _openai_server.reset()
+    return fake_openai
 
 
 def titled(archive) -> dict:
