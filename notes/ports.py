@@ -59,6 +59,7 @@ class View(StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     FAILED = "failed"  # could not be finished; 🔁 tries again
+    DELETED = "deleted"  # the owner deleted it from history: no buttons any more
 
 
 class Display(Protocol):
@@ -112,6 +113,10 @@ class Archive(Protocol):
         ...
 
     def create_topic(self, *, chat_id: int, name: str) -> CreatedTopic: ...
+
+    def rename_topic(self, *, chat_id: int, thread_id: int, name: str) -> None:
+        """Give the forum topic a new name; a name it already has is no error."""
+        ...
 
     def download(self, file: dict[str, Any]) -> bytes:
         """The content of a file the owner sent (for transcription)."""

@@ -187,6 +187,7 @@ def status_line(note: Note, view: View) -> str:
         View.EXPIRED: lambda: _("⌛ Not confirmed in time. The note waits in your history."),
         View.FAILED: lambda: _("⚠️ I could not finish this note. It is saved in your history."),
         View.TRANSCRIBING: lambda: _("🎙 Transcribing…"),
+        View.DELETED: lambda: _("🗑 Deleted from your history."),
     }
     return lines[view]()
 
@@ -258,6 +259,9 @@ class LocalArchive:
     def create_topic(self, *, chat_id: int, name: str) -> CreatedTopic:
         last = Topic.objects.filter(group__chat_id=chat_id).aggregate(last=Max("thread_id"))
         return CreatedTopic(thread_id=(last["last"] or 1) + 1, name=name)
+
+    def rename_topic(self, *, chat_id: int, thread_id: int, name: str) -> None:
+        """The topic's name lives only in the database."""
 
     def download(self, file: dict[str, Any]) -> bytes:
         raise DeliveryError(DeliveryError.REFUSED, "files are not available in the terminal")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from secretary.celery import PERIODIC_JOBS
 from secretary.models import Preferences, User, language_from_telegram
@@ -22,11 +24,14 @@ def user_get_or_create_from_telegram(
     first_name: str = "",
     last_name: str | None = None,
     language_code: str | None = None,
+    writes_to_bot: bool = True,
 ) -> User:
     """The owner behind a Telegram account, created on first contact, refreshed after.
 
     Names and handle follow Telegram; the language only fills in on creation,
-    since the owner may have changed it in settings since.
+    since the owner may have changed it in settings since. ``writes_to_bot``: this
+    contact is a message to the bot, so an owner who had blocked it is back
+    (opening the Mini App says nothing about that).
     """
     user, created = User.objects.select_for_update().get_or_create(
         telegram_id=telegram_id,
@@ -47,8 +52,9 @@ def user_get_or_create_from_telegram(
         "telegram_username": username or "",
         "first_name": first_name[:150],
         "last_name": (last_name or "")[:150],
-        "has_blocked_bot": False,
     }
+    if writes_to_bot:
+        changes["has_blocked_bot"] = False
     changed = [field for field, value in changes.items() if getattr(user, field) != value]
     for field in changed:
         setattr(user, field, changes[field])
@@ -99,3 +105,37 @@ def periodic_tasks_sync_after_migrate(**kwargs: Any) -> None:
     created = periodic_tasks_sync()
     if created and kwargs.get("verbosity", 1) >= 1:
         logger.info("Created periodic tasks: %s", ", ".join(created))
+
+
+# What an owner may change in their preferences (the bot's /settings, the Mini App).
+PREFERENCE_FIELDS = frozenset(
+    {
+        "language",
+        "confirm_mode",
+        "auto_file_threshold",
+        "pending_ttl",
+        "ai_providers",
+        "time_zone",
+        "default_group",
+    }
+)
+
+
+@transaction.atomic
+def preferences_update(*, user: User, **changes: Any) -> Preferences:
+    """Change the owner's preferences; ``ValidationError`` (per field) leaves them as they were.
+
+    ``default_group`` must be one of the owner's own groups.
+    """
+    unknown = set(changes) - PREFERENCE_FIELDS
+    if unknown:
+        raise ValueError(f"not a preference: {', '.join(sorted(unknown))}")
+    preferences = Preferences.objects.select_for_update().get(pk=preferences_for(user=user).pk)
+    group = changes.get("default_group")
+    if group is not None and group.owner_id != user.pk:
+        raise ValidationError({"default_group": _("This group is not yours.")})
+    for field, value in changes.items():
+        setattr(preferences, field, value)
+    preferences.full_clean(exclude=["user"])
+    preferences.save()
+    return preferences

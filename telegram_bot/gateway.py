@@ -30,18 +30,21 @@ from aiogram.types import (
     InputMediaDocument,
     InputMediaPhoto,
     InputMediaVideo,
+    MenuButtonWebApp,
     Message,
     ReactionTypeEmoji,
     ReplyParameters,
     ResultChatMemberUnion,
     Update,
     User,
+    WebAppInfo,
     WebhookInfo,
 )
 
 from notes.services.publishing import PublicationPlan
 from telegram_bot.client import is_message_gone, is_not_modified
 from telegram_bot.screens import Screen
+from topics.models import GENERAL_THREAD_ID
 
 logger = logging.getLogger(__name__)
 
@@ -329,6 +332,13 @@ async def commands_publish(
     await bot.set_my_commands(commands, scope=scope, language_code=language)
 
 
+async def menu_button_publish(bot: Bot, *, text: str, url: str) -> None:
+    """The button beside the message field in every private chat opens the Mini App."""
+    await bot.set_chat_menu_button(
+        menu_button=MenuButtonWebApp(text=text, web_app=WebAppInfo(url=url))
+    )
+
+
 async def updates_fetch(
     bot: Bot, *, offset: int | None, poll_seconds: int, allowed: list[str]
 ) -> list[Update]:
@@ -349,3 +359,15 @@ async def reply_in_group(
 
 async def topic_create(bot: Bot, *, chat_id: int, name: str) -> ForumTopic:
     return await bot.create_forum_topic(chat_id=chat_id, name=name)
+
+
+async def topic_rename(bot: Bot, *, chat_id: int, thread_id: int, name: str) -> None:
+    """editForumTopic; General is renamed with its own method. An unchanged name is fine."""
+    try:
+        if thread_id == GENERAL_THREAD_ID:
+            await bot.edit_general_forum_topic(chat_id=chat_id, name=name)
+        else:
+            await bot.edit_forum_topic(chat_id=chat_id, message_thread_id=thread_id, name=name)
+    except TelegramBadRequest as error:
+        if "TOPIC_NOT_MODIFIED" not in error.message.upper():
+            raise

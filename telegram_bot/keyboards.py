@@ -19,8 +19,20 @@ def add_to_group_url(bot_username: str) -> str:
     return f"https://t.me/{bot_username}?startgroup=connect&admin={GROUP_ADMIN_RIGHTS}"
 
 
-def webapp_url() -> str | None:
-    return f"{settings.PUBLIC_URL}/webapp/" if settings.PUBLIC_URL else None
+def webapp_url(screen: str = "") -> str | None:
+    """The Mini App (at one of its screens), when it is served where Telegram opens it:
+    Telegram opens only https pages."""
+    if not (settings.PUBLIC_URL or "").startswith("https://"):
+        return None
+    return f"{settings.PUBLIC_URL}/webapp/" + (f"#{screen}" if screen else "")
+
+
+def webapp_keyboard(screen: str) -> InlineKeyboardMarkup | None:
+    url = webapp_url(screen)
+    if url is None:
+        return None
+    button = InlineKeyboardButton(text=texts.open_app_button(), web_app=WebAppInfo(url=url))
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
 def start_keyboard(bot_username: str) -> InlineKeyboardMarkup:
@@ -53,7 +65,7 @@ def settings_keyboard(preferences: Preferences) -> InlineKeyboardMarkup:
     )
     for value, label in ConfirmMode.choices:
         builder.row(_choice(str(label), "mode", value, preferences.confirm_mode == value))
-    url = webapp_url()
+    url = webapp_url("settings")
     if url:
         builder.row(InlineKeyboardButton(text=texts.open_app_button(), web_app=WebAppInfo(url=url)))
     return builder.as_markup()

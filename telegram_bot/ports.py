@@ -169,6 +169,8 @@ def _screen(note: Note, view: View, *, problem: DeliveryError | None, link: str)
             return screens.expired_screen(note)
         case View.FAILED:
             return screens.failed_screen(note)
+        case View.DELETED:
+            return screens.deleted_screen(note)
     return screens.preview_screen(note, notice=_notice(note, problem))
 
 
@@ -231,6 +233,11 @@ class TelegramArchive:
             lambda bot: gateway.topic_create(bot, chat_id=chat_id, name=name)
         )
         return CreatedTopic(created.message_thread_id, created.name, created.icon_color)
+
+    def rename_topic(self, *, chat_id: int, thread_id: int, name: str) -> None:
+        self._loop().run(
+            lambda bot: gateway.topic_rename(bot, chat_id=chat_id, thread_id=thread_id, name=name)
+        )
 
     def download(self, file: dict[str, Any]) -> bytes:
         return self._loop().run(lambda bot: gateway.download(bot, file["file_id"]))

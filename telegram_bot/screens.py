@@ -168,6 +168,10 @@ def cancelled_screen(note: Note) -> Screen:
     return Screen(_compose(note, [texts.cancelled_line()]))
 
 
+def deleted_screen(note: Note) -> Screen:
+    return Screen(_compose(note, [texts.deleted_line()]))
+
+
 def expired_screen(note: Note) -> Screen:
     return Screen(_compose(note, [texts.expired_line()]))
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from notes.models import Note, NoteKind
-from notes.services.pending import NoteActionRefused
+from notes.refusals import note_refused_text, topic_refused_text
 from notes.services.processing import note_topic_chosen_by_owner
 from notes.telegram_html import quote
 from topics.services import ConnectProblem, TopicCreateFailed
@@ -73,6 +73,10 @@ def add_to_group_button() -> str:
 
 def open_app_button() -> str:
     return _("📱 Open the app")
+
+
+def menu_button_text() -> str:
+    return _("App")
 
 
 def start_bot_button() -> str:
@@ -196,26 +200,8 @@ def topic_created_notice(name: str) -> str:
 
 
 def topic_create_failed_notice(failed: TopicCreateFailed) -> str:
-    """Why the topic was not created, and what to do. Plain text (callback notices are
-    not parsed as HTML)."""
-    group = failed.group_title or _("the group")
-    match failed.reason:
-        case "no_rights":
-            return _(
-                "I may not create topics in «%(group)s»: give me the right to manage topics "
-                "there, then try again."
-            ) % {"group": group}
-        case "archive_gone":
-            return _("I am not in «%(group)s» any more: add me back, then try again.") % {
-                "group": group
-            }
-        case TopicCreateFailed.UNLINKED:
-            return _("«%(group)s» is no longer linked: send /connect in it first.") % {
-                "group": group
-            }
-        case "temporary":
-            return _("Telegram is busy right now; try again in a minute.")
-    return _("Telegram did not create the topic. Try another name, or try again later.")
+    """Why the topic was not created, and what to do (plain text)."""
+    return topic_refused_text(failed.reason, failed.group_title)
 
 
 # -- conversation ------------------------------------------------------------------------
@@ -273,16 +259,7 @@ def something_went_wrong_text() -> str:
 
 def refused_notice(reason: str) -> str:
     """Short answer to a tap the note cannot take (shown as a callback notice)."""
-    return {
-        NoteActionRefused.FOREIGN: _("This is not your note."),
-        NoteActionRefused.FILED: _("This note is already filed."),
-        NoteActionRefused.CANCELLED: _("This note was cancelled."),
-        NoteActionRefused.EXPIRED: _("This preview has expired; the note waits in history."),
-        NoteActionRefused.BUSY: _("This note is being handled, a moment please."),
-        NoteActionRefused.NO_TOPIC: _("Pick a topic first."),
-        NoteActionRefused.TOPIC_GONE: _("That topic is no longer available."),
-        NoteActionRefused.TOO_LATE: _("Too late to undo."),
-    }[reason]
+    return note_refused_text(reason)
 
 
 def media_line(note: Note) -> str:
@@ -354,6 +331,10 @@ def filed_line(topic_name: str, link: str) -> str:
 
 def cancelled_line() -> str:
     return _("❌ Cancelled. The note stays in your history.")
+
+
+def deleted_line() -> str:
+    return _("🗑 Deleted from your history.")
 
 
 def expired_line() -> str:

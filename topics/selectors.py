@@ -29,3 +29,29 @@ def topic_list_for_group(*, group: ForumGroup, include_archived: bool = False) -
     if not include_archived:
         topics = topics.filter(is_archived=False)
     return topics.order_by("position", "name", "pk")
+
+
+def groups_of_owner(*, owner: User) -> QuerySet[ForumGroup]:
+    """Every group linked to the owner, the bot still in it or not (to say what is missing)."""
+    return ForumGroup.objects.filter(owner=owner).order_by("-linked_at", "-pk")
+
+
+def topic_list_for_owner(
+    *, owner: User, group_id: int | None = None, include_archived: bool = False
+) -> QuerySet[Topic]:
+    """The topics of one of the owner's groups (their filing group by default)."""
+    group = (
+        groups_of_owner(owner=owner).filter(pk=group_id).first()
+        if group_id is not None
+        else group_for_owner(owner=owner)
+    )
+    if group is None:
+        return Topic.objects.none()
+    return topic_list_for_group(group=group, include_archived=include_archived).select_related(
+        "group"
+    )
+
+
+def topic_of_owner(*, owner: User, topic_id: int) -> Topic | None:
+    """One of the owner's topics (deleted ones too: history points at them), else None."""
+    return Topic.objects.select_related("group").filter(pk=topic_id, group__owner=owner).first()

@@ -9,16 +9,20 @@ creation message. Topics the bot creates itself are recorded from
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from secretary.models import User
-from topics.models import ForumGroup, Topic
+from topics.models import GENERAL_THREAD_ID, ForumGroup, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -46,15 +50,16 @@ class ConnectProblem(StrEnum):
 
 
 class TopicCreateFailed(Exception):
-    """The archive did not create the topic; ``reason`` says why (a DeliveryError reason,
-    or ``UNLINKED``)."""
+    """The archive did not create (or rename) the topic; ``reason`` says why (a
+    DeliveryError reason, or ``UNLINKED``)."""
 
     UNLINKED = "unlinked"  # the group was unlinked while the archive was answering
 
-    def __init__(self, reason: str, group_title: str = "") -> None:
+    def __init__(self, reason: str, group_title: str = "", *, renaming: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.group_title = group_title
+        self.renaming = renaming
 
 
 def group_connect_problems(
@@ -246,3 +251,103 @@ def topic_create(*, group: ForumGroup, name: str) -> Topic:
     if topic is None:  # the group was unlinked while Telegram was answering
         raise TopicCreateFailed(TopicCreateFailed.UNLINKED, group.title)
     return topic
+
+
+# What an owner may change about a topic (its name goes through the archive).
+TOPIC_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "format_template",
+        "style_instructions",
+        "is_private",
+        "is_archived",
+        "position",
+    }
+)
+
+
+def topic_check_changes(*, topic: Topic, changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` as they will be saved, checked: ``ValidationError`` per field, nothing
+    touched. The name is cleaned the way Telegram takes it."""
+    unknown = set(changes) - TOPIC_FIELDS
+    if unknown:
+        raise ValueError(f"not a topic field: {', '.join(sorted(unknown))}")
+    checked = dict(changes)
+    if "name" in checked:
+        try:
+            checked["name"] = topic_name_clean(str(checked["name"]))
+        except ValueError:
+            raise ValidationError(
+                {"name": _("A topic name has 1 to %(max)d characters.") % {"max": TOPIC_NAME_MAX}}
+            ) from None
+    draft = copy.copy(topic)
+    for field, value in checked.items():
+        setattr(draft, field, value)
+    draft.full_clean(exclude=["group", "thread_id"], validate_unique=False)
+    return checked
+
+
+def topic_update(*, topic: Topic, **changes: Any) -> Topic:
+    """Change the owner's topic; a new name is given to the forum topic first.
+
+    Talks to the archive when the name changes, so call it outside a transaction.
+    ``ValidationError`` (per field) or ``TopicCreateFailed`` (the archive refused)
+    leave the topic as it was.
+    """
+    from notes.ports import DeliveryError, ports
+
+    checked = topic_check_changes(topic=topic, changes=changes)
+    new_name = checked.get("name")
+    if new_name is not None and new_name != topic.name:
+        try:
+            ports().archive.rename_topic(
+                chat_id=topic.group.chat_id, thread_id=topic.thread_id, name=new_name
+            )
+        except DeliveryError as error:
+            logger.warning("Topic %s not renamed: %s", topic.pk, error)
+            if error.reason == DeliveryError.TOPIC_GONE:
+                topic_mark_gone(topic_id=topic.pk)
+            raise TopicCreateFailed(error.reason, topic.group.title, renaming=True) from error
+    return _topic_save(topic_id=topic.pk, changes=checked)
+
+
+@transaction.atomic
+def _topic_save(*, topic_id: int, changes: dict[str, Any]) -> Topic:
+    topic = Topic.objects.select_for_update().select_related("group").get(pk=topic_id)
+    for field, value in changes.items():
+        setattr(topic, field, value)
+    topic.save()
+    return topic
+
+
+def topic_create_for_owner(*, group: ForumGroup, name: str, **details: Any) -> Topic:
+    """➕ from the Mini App: the forum topic is created, then described as asked.
+
+    The details are checked before Telegram is asked, so that a bad template does not
+    leave a topic behind. Raises ``ValidationError``, ``TopicCreateFailed``.
+    """
+    draft = Topic(group=group, thread_id=GENERAL_THREAD_ID + 1)
+    checked = topic_check_changes(topic=draft, changes={"name": name, **details})
+    topic = topic_create(group=group, name=checked.pop("name"))
+    return _topic_save(topic_id=topic.pk, changes=checked) if checked else topic
+
+
+@transaction.atomic
+def topics_reorder(*, group: ForumGroup, topic_ids: list[int]) -> list[Topic]:
+    """The group's topics in the order of ``topic_ids`` (others keep theirs, after them).
+
+    ``ValueError`` when an id is not a topic of the group or appears twice.
+    """
+    topics = {topic.pk: topic for topic in Topic.objects.select_for_update().filter(group=group)}
+    if len(set(topic_ids)) != len(topic_ids) or not set(topic_ids) <= set(topics):
+        raise ValueError(topic_ids)
+    rest = sorted(
+        (topic for pk, topic in topics.items() if pk not in set(topic_ids)),
+        key=lambda topic: (topic.position, topic.name, topic.pk),
+    )
+    ordered = [topics[pk] for pk in topic_ids] + rest
+    for position, topic in enumerate(ordered, start=1):
+        topic.position = position
+    Topic.objects.bulk_update(ordered, ["position"])
+    return ordered

@@ -5,7 +5,7 @@ and returns plain data; the services in ``notes.services`` load notes and
 store the outcome. SDKs are imported only when a provider is actually called.
 """
 
-from notes.ai.chain import classify_note, render_note, transcribe_voice
+from notes.ai.chain import classify_note, preview_note, render_note, transcribe_voice
 from notes.ai.types import (
     Alternative,
     AudioInput,
@@ -33,6 +33,7 @@ __all__ = [
     "Transcript",
     "Usage",
     "classify_note",
+    "preview_note",
     "render_note",
     "transcribe_voice",
 ]

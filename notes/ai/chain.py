@@ -128,23 +128,7 @@ def render_note(context: RenderContext) -> RenderedNote:
     rewrite = _rewrite(context, failures) if _wants_rewrite(context) else None
     title = (rewrite.title if rewrite and rewrite.title else context.title).strip()
     body = escape(rewrite.body) if rewrite else context.body_html
-    zone = context.date.tzinfo if context.date and context.date.tzinfo else None
-    with translation.override(context.language), timezone.override(zone):
-        html = render_template(
-            context.template,
-            title=""
-            if _title_repeats_body(title, rewrite.body if rewrite else context.text)
-            else title,
-            body=body,
-            tags=context.tags,
-            summary=context.summary,
-            link=context.link,
-            source_html=context.source_html,
-            date=context.date,
-            topic=context.topic.name,
-            kind=context.kind,
-            text=context.text,
-        )
+    html = _templated(context, title, body, rewrite.body if rewrite else context.text)
     return RenderedNote(
         title=title,
         body=body,
@@ -155,6 +139,29 @@ def render_note(context: RenderContext) -> RenderedNote:
         cost_usd=rewrite.cost_usd if rewrite else Decimal(0),
         failures=failures,
     )
+
+
+def preview_note(context: RenderContext) -> str:
+    """The note through ``context.template`` as it is, no model asked: a live preview."""
+    return _templated(context, context.title.strip(), context.body_html, context.text)
+
+
+def _templated(context: RenderContext, title: str, body: str, body_text: str) -> str:
+    zone = context.date.tzinfo if context.date and context.date.tzinfo else None
+    with translation.override(context.language), timezone.override(zone):
+        return render_template(
+            context.template,
+            title="" if _title_repeats_body(title, body_text) else title,
+            body=body,
+            tags=context.tags,
+            summary=context.summary,
+            link=context.link,
+            source_html=context.source_html,
+            date=context.date,
+            topic=context.topic.name,
+            kind=context.kind,
+            text=context.text,
+        )
 
 
 def _title_repeats_body(title: str, body_text: str) -> bool:

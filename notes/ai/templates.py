@@ -30,6 +30,8 @@ from notes.telegram_html import ALLOWED_TAGS, sanitize, sanitize_report
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _FORBIDDEN_TAGS = re.compile(r"{%\s*(load|include|extends|debug|ssi|block)\b")
 _ENGINE = Engine(autoescape=True, debug=False, loaders=[], libraries={}, string_if_invalid="")
+# The same engine in debug mode only says where a template breaks (its errors carry the line).
+_LOCATING_ENGINE = Engine(autoescape=True, debug=True, loaders=[], libraries={})
 
 
 @lru_cache(maxsize=512)
@@ -50,8 +52,14 @@ def validate_format_template(source: str) -> None:
         template = compile_template(source)
         markup = template.render(Context(_sample_variables(), autoescape=True))
     except TemplateSyntaxError as exc:
+        line = template_error_line(source)
+        if line is None:
+            raise ValidationError(
+                _("The format template does not compile: %(error)s"), params={"error": exc}
+            ) from None
         raise ValidationError(
-            _("The format template does not compile: %(error)s"), params={"error": exc}
+            _("The format template does not compile, line %(line)d: %(error)s"),
+            params={"error": exc, "line": line},
         ) from None
     except Exception as exc:  # a filter failing on the sample note
         raise ValidationError(
@@ -66,6 +74,17 @@ def validate_format_template(source: str) -> None:
                 "allowed": ", ".join(f"<{tag}>" for tag in sorted(ALLOWED_TAGS)),
             },
         )
+
+
+def template_error_line(source: str) -> int | None:
+    """The line on which ``source`` stops compiling, if Django can tell."""
+    try:
+        _LOCATING_ENGINE.from_string(source)
+    except TemplateSyntaxError as exc:
+        debug = getattr(exc, "template_debug", None) or {}
+        line = debug.get("line")
+        return int(line) if line else None
+    return None
 
 
 def render_template(

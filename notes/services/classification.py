@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notes.ai import (
     ClassificationResult,
@@ -22,12 +23,14 @@ from notes.ai import (
     RenderedNote,
     TopicInfo,
     classify_note,
+    preview_note,
     render_note,
 )
-from notes.ai.templates import forward_name, source_html
+from notes.ai.templates import forward_name, source_html, validate_format_template
 from notes.ai.textfeatures import first_line_title
 from notes.models import FilingExample, Note, NoteKind
 from notes.telegram_html import entities_to_html
+from secretary.models import User
 from secretary.services import preferences_for
 from topics.models import Topic
 from topics.selectors import group_for_owner, topic_list_for_group
@@ -78,27 +81,59 @@ def note_render(*, note: Note, topic: Topic) -> RenderedNote:
     only when the topic has style instructions (never for a private topic).
     The owner's formatting (``note.entities``) survives into the body.
     """
+    rendered = render_note(_render_context(note, topic, topic.format_template))
+    _store_rendering(note, rendered)
+    return rendered
+
+
+def note_format_preview(
+    *, owner: User, template: str, topic: Topic | None = None, note: Note | None = None
+) -> str:
+    """``template`` over one of the owner's notes (or a sample one), as it would be filed.
+
+    Nothing is saved and no model is asked: it is fast enough to follow typing.
+    ``ValidationError`` names what is wrong with the template and where.
+    """
+    validate_format_template(template)
+    if note is None:
+        note = _sample_note(owner)
+    shown_in = topic or note.topic or Topic(name=str(_("Sample topic")))
+    return preview_note(_render_context(note, shown_in, template))
+
+
+def _sample_note(owner: User) -> Note:
+    return Note(
+        owner=owner,
+        kind=NoteKind.LINK,
+        text=str(_("Read later: how to keep notes that you actually reread.")),
+        title=str(_("Notes you reread")),
+        tags=["reading", "notes"],
+        link_metadata={
+            "url": "https://example.org/notes",
+            "title": str(_("Notes you reread")),
+            "description": str(_("A short essay on keeping notes.")),
+        },
+        created_at=timezone.now(),
+    )
+
+
+def _render_context(note: Note, topic: Topic, template: str) -> RenderContext:
     preferences = preferences_for(user=note.owner)
-    title = note.title or _fallback_title(note)
-    tags = tuple(str(tag) for tag in note.tags or ())
-    context = RenderContext(
+    return RenderContext(
         topic=_topic_info(topic),
-        template=topic.format_template,
+        template=template,
         language=preferences.effective_language,
         body_html=_body_html(note),
         text=note.content,
-        title=title,
+        title=note.title or _fallback_title(note),
         summary=str((note.classification or {}).get("summary") or ""),
-        tags=tags,
+        tags=tuple(str(tag) for tag in note.tags or ()),
         link=_link(note),
         source_html=str(source_html(note.forward_origin)),
-        date=timezone.localtime(note.created_at, _zone(preferences.time_zone)),
+        date=timezone.localtime(note.created_at or timezone.now(), _zone(preferences.time_zone)),
         kind=note.kind,
         providers=tuple(preferences.provider_chain),
     )
-    rendered = render_note(context)
-    _store_rendering(note, rendered)
-    return rendered
 
 
 @transaction.atomic

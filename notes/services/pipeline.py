@@ -16,6 +16,7 @@ from django.utils import translation
 
 from notes.models import Note, NoteStatus, PendingConfirmation
 from notes.ports import DeliveryError, View, ports
+from notes.services.history import note_remove
 from notes.services.pending import (
     BEFORE_CONFIRMATION,
     NoteActionRefused,
@@ -307,6 +308,23 @@ def note_refile(*, owner: User, note_id: int, topic_id: int) -> Note:
             message_ids=[int(message_id) for message_id in note.published_message_ids],
         )
     return note_refile_record(owner=owner, note_id=note_id, topic_id=topic_id)
+
+
+def note_delete(*, owner: User, note_id: int) -> None:
+    """🗑 from history. What was filed stays in the group (the archive is the owner's);
+    the note's message in the chat loses its buttons. A busy note is refused."""
+    shown_at = None
+    pending = PendingConfirmation.objects.filter(note_id=note_id, note__owner=owner).first()
+    if pending is not None:
+        shown_at = pending.preview_message_id
+    note = note_remove(owner=owner, note_id=note_id)
+    if shown_at is None or note.owner.has_blocked_bot:
+        return
+    try:
+        with translation.override(_language(note)):
+            ports().display.show(note, View.DELETED, shown_at=shown_at, only_edit=True)
+    except DeliveryError as error:
+        logger.info("The message of deleted note %s was not changed: %s", note_id, error)
 
 
 # -- failure and expiry ------------------------------------------------------------------

@@ -57,7 +57,8 @@ async def on_help(message: Message) -> None:
 
 @router.message(Command("topics"))
 async def on_topics(message: Message, owner: User) -> None:
-    await gateway.reply(message, await sync_to_async(topics_overview)(owner=owner))
+    overview = await sync_to_async(topics_overview)(owner=owner)
+    await gateway.reply(message, overview, keyboards.webapp_keyboard("topics"))
 
 
 @router.message(Command("settings"))

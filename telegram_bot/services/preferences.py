@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import translation
 
 from secretary.models import ConfirmMode, Language, Preferences, User
-from secretary.services import preferences_for
+from secretary.services import preferences_for, preferences_update
 from telegram_bot import keyboards, texts
 from telegram_bot.screens import Screen
 from topics.selectors import group_for_owner
@@ -27,19 +26,13 @@ def settings_screen(*, owner: User) -> Screen:
         return Screen(text, keyboards.settings_keyboard(preferences))
 
 
-@transaction.atomic
 def preferences_change(*, owner: User, field: str, value: str) -> Preferences:
     """Change one setting from its button; ValueError for a value no button offers."""
-    preferences = Preferences.objects.select_for_update().get(pk=preferences_for(user=owner).pk)
     if field == "lang" and value in ("auto", *Language.values):
-        preferences.language = "" if value == "auto" else value
-        preferences.save(update_fields=["language", "updated_at"])
-    elif field == "mode" and value in ConfirmMode.values:
-        preferences.confirm_mode = value
-        preferences.save(update_fields=["confirm_mode", "updated_at"])
-    else:
-        raise ValueError(f"{field}={value}")
-    return preferences
+        return preferences_update(user=owner, language="" if value == "auto" else value)
+    if field == "mode" and value in ConfirmMode.values:
+        return preferences_update(user=owner, confirm_mode=value)
+    raise ValueError(f"{field}={value}")
 
 
 def owner_language(*, owner: User) -> str:

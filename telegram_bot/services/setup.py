@@ -15,8 +15,9 @@ from aiogram.types import (
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
-from telegram_bot import gateway, texts
+from telegram_bot import gateway, keyboards, texts
 from telegram_bot.dispatcher import allowed_updates
 from telegram_bot.services.updates import telegram_update_receive
 
@@ -60,7 +61,12 @@ async def webhook_set(bot: Bot, *, url: str, drop_pending: bool) -> list[str]:
 
 
 async def commands_set(bot: Bot) -> None:
-    """The command menus: private chats and groups, in English (default) and Russian."""
+    """The command menus: private chats and groups, in English (default) and Russian;
+    and the menu button opens the Mini App when it is served (PUBLIC_URL)."""
+    url = keyboards.webapp_url()
+    if url:
+        with translation.override("en"):
+            await gateway.menu_button_publish(bot, text=texts.menu_button_text(), url=url)
     for language in (None, *COMMAND_LANGUAGES):
         code = language or "en"
         private = [BotCommand(command=c, description=d) for c, d in texts.commands(code)]

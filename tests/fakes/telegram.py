@@ -63,6 +63,8 @@ class FakeTelegram(FakeServer):
         self.gone_threads: set[tuple[int, int]] = set()
         self.kicked_from: set[int] = set()
         self.deleted: set[tuple[int, int]] = set()
+        self.topic_names: dict[tuple[int, int], str] = {}  # (chat, thread) -> name given
+        self.menu_button: dict[str, Any] = {"type": "default"}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._ids = itertools.count(1000)
         self._threads = itertools.count(500)
@@ -278,15 +280,52 @@ class FakeTelegram(FakeServer):
     def api_sendChatAction(self, params: dict[str, Any]) -> Any:
         return True
 
-    def api_createForumTopic(self, params: dict[str, Any]) -> Any:
-        chat = self.chats.get(params["chat_id"], {})
+    def _topic_refusal(self, chat_id: int, action: str) -> Response | None:
+        """What Telegram says to a topic operation in a chat that is no forum, or where the
+        bot may not manage topics (an administrator without can_manage_topics)."""
+        chat = self.chats.get(chat_id, {})
         if not chat.get("is_forum", True):
             return Response(400, telegram_error(400, "Bad Request: the chat is not a forum"))
+        member = self.members.get((chat_id, BOT_ID))
+        if member is not None and not member.get("can_manage_topics", False):
+            return Response(
+                400, telegram_error(400, f"Bad Request: not enough rights to {action} a topic")
+            )
+        return None
+
+    def api_createForumTopic(self, params: dict[str, Any]) -> Any:
+        if refused := self._topic_refusal(params["chat_id"], "create"):
+            return refused
+        thread_id = next(self._threads)
+        self.topic_names[(params["chat_id"], thread_id)] = params["name"]
         return {
-            "message_thread_id": next(self._threads),
+            "message_thread_id": thread_id,
             "name": params["name"],
             "icon_color": params.get("icon_color", 7322096),
         }
+
+    def api_editForumTopic(self, params: dict[str, Any]) -> Any:
+        if refused := self._topic_refusal(params["chat_id"], "edit"):
+            return refused
+        key = (params["chat_id"], params["message_thread_id"])
+        if key in self.gone_threads:
+            return Response(400, telegram_error(400, "Bad Request: TOPIC_ID_INVALID"))
+        name = params.get("name")
+        if name is not None and self.topic_names.get(key) == name:
+            return Response(400, telegram_error(400, "Bad Request: TOPIC_NOT_MODIFIED"))
+        if name is not None:
+            self.topic_names[key] = name
+        return True
+
+    def api_editGeneralForumTopic(self, params: dict[str, Any]) -> Any:
+        if refused := self._topic_refusal(params["chat_id"], "edit"):
+            return refused
+        self.topic_names[(params["chat_id"], 1)] = params["name"]
+        return True
+
+    def api_setChatMenuButton(self, params: dict[str, Any]) -> Any:
+        self.menu_button = params.get("menu_button") or {"type": "default"}
+        return True
 
     def api_getChat(self, params: dict[str, Any]) -> Any:
         chat = self.chats.get(params["chat_id"])

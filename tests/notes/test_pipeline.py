@@ -54,6 +54,7 @@ class FakeArchive:
     posts: list[dict[str, Any]] = field(default_factory=list)
     deleted: list[list[int]] = field(default_factory=list)
     refusals: list[DeliveryError] = field(default_factory=list)
+    renamed: list[tuple[int, str]] = field(default_factory=list)
     next_id: int = 9000
 
     def post(self, plan, on_sent):
@@ -73,6 +74,9 @@ class FakeArchive:
     def create_topic(self, *, chat_id, name):
         self.next_id += 1
         return CreatedTopic(thread_id=self.next_id, name=name)
+
+    def rename_topic(self, *, chat_id, thread_id, name):
+        self.renamed.append((thread_id, name))
 
     def download(self, file):
         raise DeliveryError(DeliveryError.REFUSED, "no files here")

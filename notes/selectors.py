@@ -1,0 +1,334 @@
+"""Reads of notes for the owner: the delivery ledger, one note's stages, pending, usage.
+
+Writes live in ``notes.services``. Every read here is scoped to one owner: a
+note of someone else is simply not there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDay, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notes.ai.templates import forward_name
+from notes.models import WORKING_STATUSES, Note, NoteStatus
+from notes.services.processing import SPOKEN_KINDS, note_topic_chosen_by_owner
+from secretary.models import User
+from topics.models import Topic
+
+
+@dataclass(frozen=True)
+class NoteFilters:
+    """What the history is narrowed to; empty fields do not narrow."""
+
+    query: str = ""
+    topic_id: int | None = None
+    status: str = ""
+    kind: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def _owner_zone(owner: User) -> ZoneInfo:
+    name = getattr(getattr(owner, "preferences", None), "time_zone", "") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def note_list_for_owner(*, owner: User, filters: NoteFilters | None = None) -> QuerySet[Note]:
+    """The owner's notes, newest first, narrowed by ``filters`` (dates in the owner's zone)."""
+    filters = filters or NoteFilters()
+    notes = Note.objects.filter(owner=owner).select_related("topic", "pending")
+    if filters.query:
+        words = Q()
+        for field in ("text", "transcript", "title", "rendered_text"):
+            words |= Q(**{f"{field}__icontains": filters.query})
+        notes = notes.filter(words)
+    if filters.topic_id is not None:
+        notes = notes.filter(topic_id=filters.topic_id)
+    if filters.status:
+        notes = notes.filter(status=filters.status)
+    if filters.kind:
+        notes = notes.filter(kind=filters.kind)
+    zone = _owner_zone(owner)
+    if filters.since:
+        start = datetime.combine(filters.since, datetime.min.time(), tzinfo=zone)
+        notes = notes.filter(created_at__gte=start)
+    if filters.until:
+        end = datetime.combine(filters.until + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+        notes = notes.filter(created_at__lt=end)
+    return notes.order_by("-created_at", "-id")
+
+
+def note_of_owner(*, owner: User, note_id: int) -> Note | None:
+    return (
+        Note.objects.filter(owner=owner, pk=note_id)
+        .select_related("topic__group", "pending", "owner__preferences")
+        .first()
+    )
+
+
+def notes_pending_for_owner(*, owner: User) -> QuerySet[Note]:
+    """Notes whose preview waits for the owner's tap, the soonest to expire first."""
+    return (
+        Note.objects.filter(
+            owner=owner,
+            status=NoteStatus.AWAITING_CONFIRMATION,
+            pending__resolved_at__isnull=True,
+        )
+        .select_related("topic", "pending")
+        .order_by("pending__expires_at", "pk")
+    )
+
+
+# -- one note's way through the pipeline ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the pipeline as the owner may read it (no raw errors)."""
+
+    stage: str
+    label: str
+    outcome: str  # done, failed, skipped, waiting
+    detail: str = ""
+
+
+DONE, FAILED, SKIPPED, WAITING = "done", "failed", "skipped", "waiting"
+_BEFORE = {
+    "transcription": (NoteStatus.RECEIVED, NoteStatus.ENRICHING),
+    "classification": (NoteStatus.RECEIVED, NoteStatus.ENRICHING, NoteStatus.CLASSIFYING),
+}
+
+
+def _reached(note: Note, stage: str) -> bool:
+    status = note.failed_from if note.status == NoteStatus.FAILED else note.status
+    return status not in _BEFORE.get(stage, ())
+
+
+def note_stages(note: Note) -> list[Stage]:
+    """What happened to the note at each stage, in the owner's language."""
+    stages = [Stage("received", _("Received"), DONE, _date(note.created_at))]
+    if note.kind in SPOKEN_KINDS:
+        stages.append(_transcription(note))
+    stages += [_classification(note), _rendering(note), _publishing(note)]
+    if note.status == NoteStatus.FAILED:
+        stages = [_failed_at(stage, note) for stage in stages]
+    return stages
+
+
+def _failed_at(stage: Stage, note: Note) -> Stage:
+    if stage.outcome != WAITING:
+        return stage
+    return Stage(stage.stage, stage.label, FAILED, _("Stopped here; it can be tried again."))
+
+
+def _date(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _transcription(note: Note) -> Stage:
+    label = _("Transcription")
+    if note.transcript:
+        return Stage("transcription", label, DONE, note.transcript[:200])
+    if note.text:
+        return Stage("transcription", label, SKIPPED, _("The note came with its own words."))
+    if not _reached(note, "transcription"):
+        return Stage("transcription", label, WAITING)
+    if note.last_error.startswith("transcription"):
+        return Stage("transcription", label, FAILED, _("Speech could not be turned into text."))
+    return Stage("transcription", label, SKIPPED, _("No speech-to-text provider is set up."))
+
+
+def _classification(note: Note) -> Stage:
+    label = _("Choosing the topic")
+    if not _reached(note, "classification"):
+        return Stage("classification", label, WAITING)
+    if note_topic_chosen_by_owner(note) and note.topic is not None:
+        return Stage("classification", label, DONE, _("You chose «%s».") % note.topic.name)
+    if note.ai_provider and note.topic is not None:
+        detail = _("%(provider)s chose «%(topic)s» (%(confidence)d%%).") % {
+            "provider": note.ai_provider,
+            "topic": note.topic.name,
+            "confidence": round((note.confidence or 0) * 100),
+        }
+        return Stage("classification", label, DONE, detail)
+    if (note.classification or {}).get("failures") and not note.ai_provider:
+        return Stage("classification", label, FAILED, _("No AI provider answered."))
+    return Stage("classification", label, SKIPPED, _("No topic fitted; it waits for your choice."))
+
+
+def _rendering(note: Note) -> Stage:
+    label = _("Formatting")
+    if note.rendered_text:
+        return Stage("rendering", label, DONE)
+    if note.status in (NoteStatus.CANCELLED, NoteStatus.EXPIRED) and note.topic is None:
+        return Stage("rendering", label, SKIPPED)
+    return Stage("rendering", label, WAITING)
+
+
+def _publishing(note: Note) -> Stage:
+    label = _("Filing")
+    match note.status:
+        case NoteStatus.PUBLISHED:
+            return Stage("publishing", label, DONE, _date(note.published_at))
+        case NoteStatus.PUBLISHING:
+            return Stage("publishing", label, WAITING, _("Being filed now."))
+        case NoteStatus.CANCELLED:
+            return Stage("publishing", label, SKIPPED, _("You cancelled it."))
+        case NoteStatus.EXPIRED:
+            return Stage("publishing", label, SKIPPED, _("Not confirmed in time."))
+        case NoteStatus.AWAITING_CONFIRMATION if note.last_error and not note.last_error.startswith(
+            ("classification", "transcription")
+        ):
+            return Stage(
+                "publishing", label, FAILED, _("Telegram did not take it; it waits for you again.")
+            )
+        case NoteStatus.AWAITING_CONFIRMATION:
+            return Stage("publishing", label, WAITING, _("Waits for your confirmation."))
+    return Stage("publishing", label, WAITING)
+
+
+def note_problem(note: Note) -> str:
+    """What went wrong with the note, in the owner's words ("" when nothing did)."""
+    if note.status == NoteStatus.FAILED:
+        return _("I could not finish this note. It is saved; you can try again.")
+    failed = next((stage for stage in note_stages(note) if stage.outcome == FAILED), None)
+    return failed.detail if failed else ""
+
+
+def note_source_name(note: Note) -> str:
+    return forward_name(note.forward_origin)
+
+
+def note_alternatives(note: Note) -> list[tuple[Topic, float]]:
+    """The other topics the AI considered, with its confidence in each."""
+    wanted = [alt for alt in note.alternatives or [] if isinstance(alt, dict)]
+    topics = Topic.objects.in_bulk([alt.get("topic_id") for alt in wanted])
+    return [
+        (topics[alt["topic_id"]], float(alt.get("confidence") or 0))
+        for alt in wanted
+        if alt.get("topic_id") in topics
+    ]
+
+
+@dataclass(frozen=True)
+class NoteActions:
+    """What the owner may do with a note now."""
+
+    refile: bool
+    retry: bool
+    delete: bool
+    confirm: bool
+    choose_topic: bool
+    cancel: bool
+
+
+def note_actions(note: Note) -> NoteActions:
+    awaiting = note.status == NoteStatus.AWAITING_CONFIRMATION
+    return NoteActions(
+        refile=note.status in (NoteStatus.PUBLISHED, NoteStatus.EXPIRED, NoteStatus.CANCELLED),
+        retry=note.status == NoteStatus.FAILED,
+        delete=note.status not in WORKING_STATUSES,
+        confirm=awaiting and note.topic is not None and note.topic.is_selectable,
+        choose_topic=awaiting,
+        cancel=awaiting,
+    )
+
+
+# -- usage ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    period: date
+    notes: int
+    filed: int
+    cost_usd: Decimal
+    input_tokens: int
+    output_tokens: int
+
+
+@dataclass(frozen=True)
+class Usage:
+    days: list[UsageRow]
+    months: list[UsageRow]
+    totals: UsageRow
+
+
+def usage_for_owner(*, owner: User, days: int = 30, months: int = 12) -> Usage:
+    """Notes and AI cost per day (the last ``days``) and per month (the last ``months``),
+    in the owner's time zone; periods without notes are there with zeros."""
+    zone = _owner_zone(owner)
+    today = timezone.localtime(timezone.now(), zone).date()
+    first_day = today - timedelta(days=days - 1)
+    first_month = _months_back(today.replace(day=1), months - 1)
+    start = datetime.combine(min(first_day, first_month), datetime.min.time(), tzinfo=zone)
+    notes = Note.objects.filter(owner=owner, created_at__gte=start)
+    by_day = _grouped(notes, TruncDay("created_at", tzinfo=zone))
+    by_month = _grouped(notes, TruncMonth("created_at", tzinfo=zone))
+    day_rows = [_row(by_day, first_day + timedelta(days=n)) for n in range(days)]
+    month_rows = [_row(by_month, _months_back(today.replace(day=1), n)) for n in range(months)]
+    month_rows.reverse()
+    return Usage(days=day_rows, months=month_rows, totals=_total(month_rows, first_month))
+
+
+def _months_back(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _grouped(notes: QuerySet[Note], period: Any) -> dict[date, dict[str, Any]]:
+    rows = (
+        notes.annotate(period=period)
+        .values("period")
+        .annotate(
+            notes=Count("id"),
+            filed=Count("id", filter=Q(status=NoteStatus.PUBLISHED)),
+            cost_usd=Sum("cost_usd"),
+            input_tokens=Sum("input_tokens"),
+            output_tokens=Sum("output_tokens"),
+        )
+    )
+    return {_as_date(row["period"]): dict(row) for row in rows}
+
+
+def _as_date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _row(grouped: dict[date, dict[str, Any]], period: date) -> UsageRow:
+    row = grouped.get(period, {})
+    return UsageRow(
+        period=period,
+        notes=row.get("notes") or 0,
+        filed=row.get("filed") or 0,
+        cost_usd=Decimal(row.get("cost_usd") or 0),
+        input_tokens=row.get("input_tokens") or 0,
+        output_tokens=row.get("output_tokens") or 0,
+    )
+
+
+def _total(rows: list[UsageRow], since: date) -> UsageRow:
+    return UsageRow(
+        period=since,
+        notes=sum(row.notes for row in rows),
+        filed=sum(row.filed for row in rows),
+        cost_usd=sum((row.cost_usd for row in rows), Decimal(0)),
+        input_tokens=sum(row.input_tokens for row in rows),
+        output_tokens=sum(row.output_tokens for row in rows),
+    )
+
+
+# How far back the usage screen may look.
+USAGE_MAX_DAYS = 366
+USAGE_MAX_MONTHS = 36

@@ -1,0 +1,147 @@
+"""Fixtures of the Mini App's tests.
+
+The API tests and the browser tests share the fake Bot API (``telegram``) and alice's
+forum group (``archive``) of the bot's tests. The browser tests drive headless Debian
+chromium with Playwright against ``live_server`` on the real database; Telegram's side
+is faked twice: the Bot API by ``FakeTelegram``, and ``window.Telegram.WebApp`` by an
+init script (telegram.org itself is never reached).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+
+from tests.telegram_bot.conftest import archive, telegram
+from tests.webapp.initdata import ALICE, signed_init_data
+
+__all__ = ["archive", "telegram"]  # re-exported: the fixtures of the bot's tests
+
+CHROMIUM = "/usr/bin/chromium"
+VIEWPORT = {"width": 420, "height": 860}
+# Telegram's light theme ("day" in Telegram Desktop).
+LIGHT_THEME = {
+    "bg_color": "#ffffff",
+    "text_color": "#000000",
+    "hint_color": "#999999",
+    "link_color": "#2481cc",
+    "button_color": "#2481cc",
+    "button_text_color": "#ffffff",
+    "secondary_bg_color": "#efeff3",
+    "section_bg_color": "#ffffff",
+    "destructive_text_color": "#e53935",
+}
+
+# A stand-in for telegram-web-app.js: the calls the page makes, recorded in window.__tg.
+FAKE_WEBAPP = """
+(() => {
+  const config = %s;
+  const record = { ready: false, expanded: false, confirms: [] };
+  const button = () => {
+    const handlers = new Set();
+    return {
+      text: "", isVisible: false, isActive: true, handlers,
+      setText(text) { this.text = text; return this; },
+      show() { this.isVisible = true; return this; },
+      hide() { this.isVisible = false; return this; },
+      enable() { this.isActive = true; return this; },
+      disable() { this.isActive = false; return this; },
+      showProgress() { return this; },
+      hideProgress() { return this; },
+      onClick(handler) { handlers.add(handler); return this; },
+      offClick(handler) { handlers.delete(handler); return this; },
+      press() { for (const handler of [...handlers]) handler(); },
+    };
+  };
+  const events = {};
+  window.__tg = record;
+  if (!config.initData && config.absent) return;
+  window.Telegram = { WebApp: {
+    initData: config.initData,
+    initDataUnsafe: config.user ? { user: config.user } : {},
+    version: "8.0",
+    platform: "tdesktop",
+    colorScheme: "light",
+    themeParams: config.theme,
+    isVersionAtLeast: () => true,
+    ready() { record.ready = true; },
+    expand() { record.expanded = true; },
+    onEvent(name, handler) { (events[name] ??= new Set()).add(handler); },
+    offEvent(name, handler) { events[name]?.delete(handler); },
+    MainButton: button(),
+    BackButton: button(),
+    HapticFeedback: { notificationOccurred() {}, impactOccurred() {}, selectionChanged() {} },
+    showConfirm(message, callback) { record.confirms.push(message); callback(true); },
+    openLink() {},
+    openTelegramLink() {},
+  } };
+})();
+"""
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        # Debian's chromium, never a downloaded one; as root it needs --no-sandbox.
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        yield launched
+        launched.close()
+
+
+class PageProblems:
+    """Uncaught exceptions and console errors of the page, but not failed loads:
+    an aborted telegram.org script and the API's 4xx answers are expected."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.errors.append(message.text)
+
+    def on_page_error(self, error: Exception) -> None:
+        self.errors.append(str(error))
+
+
+@pytest.fixture
+def open_miniapp(chromium: Browser, live_server) -> Iterator[Any]:
+    """Open ``/webapp/<hash>`` as Telegram would, signed for ``user`` (alice by default);
+    ``signed=False`` opens it with no init data, ``in_telegram=False`` without WebApp."""
+    contexts = []
+
+    def open_page(
+        hash_: str = "",
+        *,
+        user: dict[str, Any] | None = None,
+        signed: bool = True,
+        in_telegram: bool = True,
+        locale: str = "ru-RU",
+    ) -> tuple[Page, PageProblems]:
+        context = chromium.new_context(viewport=VIEWPORT, locale=locale, color_scheme="light")
+        contexts.append(context)
+        context.set_default_timeout(10_000)
+        context.route("https://telegram.org/**", lambda route: route.abort())
+        who = user or ALICE
+        config = {
+            "initData": signed_init_data(who) if signed else "",
+            "user": who if signed else None,
+            "theme": LIGHT_THEME,
+            "absent": not in_telegram,
+        }
+        context.add_init_script(FAKE_WEBAPP % json.dumps(config, ensure_ascii=False))
+        page = context.new_page()
+        problems = PageProblems()
+        page.on("console", problems.on_console)
+        page.on("pageerror", problems.on_page_error)
+        page.goto(f"{live_server.url}/webapp/{hash_}")
+        return page, problems
+
+    yield open_page
+    for context in contexts:
+        context.close()
