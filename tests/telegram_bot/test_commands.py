@@ -46,6 +46,14 @@ def test_set_webhook_points_telegram_at_the_public_url_and_sets_the_menus(telegr
         ("ru", "all_private_chats"),
         ("ru", "all_group_chats"),
     ]
+    [menu_button] = telegram.calls("setChatMenuButton")
+    assert menu_button.params == {
+        "menu_button": {
+            "type": "web_app",
+            "text": "App",
+            "web_app": {"url": "https://secretary.example.org/webapp/"},
+        }
+    }
     russian = {c["command"]: c["description"] for c in menus[4]["commands"]}
     assert russian["topics"] == "Темы вашей группы"
     assert menus[5]["commands"] == [

@@ -68,6 +68,32 @@ def test_topics_lists_the_groups_topics_with_their_descriptions(telegram, delive
     assert "• <b>🛒 Покупки</b> — Список покупок" in answer["text"]
 
 
+def test_topics_and_settings_open_the_app_at_their_screen_when_it_is_served(
+    telegram, deliver, archive, settings
+):
+    settings.PUBLIC_URL = "https://secretary.example.org"
+    deliver(private_text("/topics", message_id=21))
+    deliver(private_text("/settings", message_id=22))
+
+    topics, preferences = telegram.calls("sendMessage")
+    app = "https://secretary.example.org/webapp/"
+    assert topics["reply_markup"]["inline_keyboard"] == [
+        [{"text": "📱 Открыть приложение", "web_app": {"url": app + "#topics"}}]
+    ]
+    assert preferences["reply_markup"]["inline_keyboard"][-1] == [
+        {"text": "📱 Открыть приложение", "web_app": {"url": app + "#settings"}}
+    ]
+
+
+def test_no_app_button_is_offered_where_telegram_would_not_open_it(
+    telegram, deliver, archive, settings
+):
+    settings.PUBLIC_URL = "http://localhost:8000"  # Telegram opens only https Mini Apps
+    deliver(private_text("/topics", message_id=21))
+    [answer] = telegram.calls("sendMessage")
+    assert "reply_markup" not in answer.params
+
+
 def test_topics_without_a_group_says_how_to_connect_one(telegram, deliver, alice):
     deliver(private_text("/topics", message_id=21))
 
