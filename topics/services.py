@@ -254,23 +254,21 @@ def topic_create(*, group: ForumGroup, name: str) -> Topic:
 
 
 # What an owner may change about a topic (its name goes through the archive).
-TOPIC_FIELDS = frozenset(
-    {
-        "name",
-        "description",
-        "format_template",
-        "style_instructions",
-        "is_private",
-        "is_archived",
-        "position",
-    }
+TOPIC_FIELDS = (
+    "name",
+    "description",
+    "format_template",
+    "style_instructions",
+    "is_private",
+    "is_archived",
+    "position",
 )
 
 
 def topic_check_changes(*, topic: Topic, changes: dict[str, Any]) -> dict[str, Any]:
     """``changes`` as they will be saved, checked: ``ValidationError`` per field, nothing
     touched. The name is cleaned the way Telegram takes it."""
-    unknown = set(changes) - TOPIC_FIELDS
+    unknown = set(changes) - set(TOPIC_FIELDS)
     if unknown:
         raise ValueError(f"not a topic field: {', '.join(sorted(unknown))}")
     checked = dict(changes)

@@ -23,7 +23,7 @@ from notes.selectors import (
 )
 from secretary.models import ConfirmMode, Language, Preferences, User, validate_time_zone
 from topics.models import ForumGroup, Topic
-from topics.services import TOPIC_NAME_MAX, group_connect_problems
+from topics.services import TOPIC_FIELDS, TOPIC_NAME_MAX, group_connect_problems
 
 # -- the owner and their preferences ----------------------------------------------------
 
@@ -222,21 +222,7 @@ class GroupSerializer(serializers.ModelSerializer[ForumGroup]):
         return [{"code": str(code), "message": _problem_text(code)} for code in problems]
 
 
-TOPIC_FIELDS = [
-    "id",
-    "group",
-    "thread_id",
-    "name",
-    "description",
-    "format_template",
-    "style_instructions",
-    "is_private",
-    "is_archived",
-    "is_closed",
-    "is_general",
-    "position",
-    "created_by_bot",
-]
+READ_ONLY_TOPIC_FIELDS = ["id", "group", "thread_id", "is_closed", "is_general", "created_by_bot"]
 
 
 class TopicSerializer(serializers.ModelSerializer[Topic]):
@@ -247,8 +233,8 @@ class TopicSerializer(serializers.ModelSerializer[Topic]):
 
     class Meta:
         model = Topic
-        fields = TOPIC_FIELDS
-        read_only_fields = ["id", "group", "thread_id", "is_closed", "is_general", "created_by_bot"]
+        fields = [*READ_ONLY_TOPIC_FIELDS, *TOPIC_FIELDS]
+        read_only_fields = READ_ONLY_TOPIC_FIELDS
         extra_kwargs = {
             "description": {"required": False, "max_length": 2000},
             "format_template": {"required": False, "max_length": 8000},
