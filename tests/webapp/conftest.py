@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from django.db import connections
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.telegram_bot.conftest import archive, telegram
 from tests.webapp.initdata import ALICE, signed_init_data
@@ -23,6 +24,7 @@ __all__ = ["archive", "telegram"]  # re-exported: the fixtures of the bot's test
 
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 420, "height": 860}
+TIMEOUT_MS = 10_000  # for every action and every expectation
 # Telegram's light theme ("day" in Telegram Desktop).
 LIGHT_THEME = {
     "bg_color": "#ffffff",
@@ -58,6 +60,7 @@ FAKE_WEBAPP = """
     };
   };
   const events = {};
+  record.events = events; // a test fires themeChanged with window.__tg.events
   window.__tg = record;
   if (!config.initData && config.absent) return;
   window.Telegram = { WebApp: {
@@ -83,8 +86,13 @@ FAKE_WEBAPP = """
 """
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Browser]:
+@pytest.fixture
+def chromium(monkeypatch) -> Iterator[Browser]:
+    # Playwright's sync API keeps an event loop running in this thread while it lives,
+    # which Django takes for async code; the test's ORM calls are synchronous all the
+    # same. Per test, so that no loop outlives the browser tests.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         # Debian's chromium, never a downloaded one; as root it needs --no-sandbox.
         launched = playwright.chromium.launch(
@@ -92,6 +100,10 @@ def chromium() -> Iterator[Browser]:
         )
         yield launched
         launched.close()
+        # While that loop runs, Django keeps the test's connections apart from the
+        # thread's usual ones (asgiref's Local follows the loop): hand them back here,
+        # or one stays checked out of the pool and the test database cannot be dropped.
+        connections.close_all()
 
 
 class PageProblems:
@@ -125,7 +137,7 @@ def open_miniapp(chromium: Browser, live_server) -> Iterator[Any]:
     ) -> tuple[Page, PageProblems]:
         context = chromium.new_context(viewport=VIEWPORT, locale=locale, color_scheme="light")
         contexts.append(context)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIMEOUT_MS)
         context.route("https://telegram.org/**", lambda route: route.abort())
         who = user or ALICE
         config = {

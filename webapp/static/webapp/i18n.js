@@ -1,0 +1,71 @@
+// UI strings of both languages come embedded in the page (webapp/strings.py), so a
+// language switch re-renders at once, without a reload.
+
+let catalogs = { en: {} };
+let current = "en";
+
+export function loadStrings(all) {
+  catalogs = all && typeof all === "object" ? all : { en: {} };
+}
+
+// Telegram sends IETF tags (ru, en-US, uk); we speak ru and en (as the bot does).
+export function languageFromCode(code) {
+  const tag = String(code ?? "").toLowerCase();
+  return ["ru", "uk", "be", "kk"].some((prefix) => tag.startsWith(prefix)) ? "ru" : "en";
+}
+
+export function setLanguage(language) {
+  current = catalogs[language] ? language : "en";
+  document.documentElement.lang = current;
+  return current;
+}
+
+export function language() {
+  return current;
+}
+
+// The string ``key`` in the current language, with {name} placeholders filled in.
+export function t(key, params = {}) {
+  const text = catalogs[current]?.[key] ?? catalogs.en?.[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
+}
+
+function locale() {
+  return current === "ru" ? "ru-RU" : "en-GB";
+}
+
+export function formatDateTime(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(date);
+}
+
+// A calendar date such as 2026-11-30, shown as a date (no time zone shift).
+export function formatDay(day, options = { day: "numeric", month: "short" }) {
+  const [year, month, date] = String(day).split("-").map(Number);
+  if (!year) return String(day ?? "");
+  const value = new Date(Date.UTC(year, (month || 1) - 1, date || 1));
+  return new Intl.DateTimeFormat(locale(), { ...options, timeZone: "UTC" }).format(value);
+}
+
+export function formatMonth(month) {
+  return formatDay(`${month}-01`, { month: "short", year: "numeric" });
+}
+
+export function formatNumber(value) {
+  return new Intl.NumberFormat(locale()).format(Number(value) || 0);
+}
+
+export function formatPercent(value) {
+  if (value === null || value === undefined || value === "") return "";
+  return new Intl.NumberFormat(locale(), { style: "percent" }).format(Number(value));
+}
+
+// Costs arrive as decimal strings ("0.000120"): every significant digit kept, in dollars.
+export function formatCost(value) {
+  const text = String(value ?? "0");
+  if (!/^\d+(\.\d+)?$/.test(text)) return "$0.00";
+  const [whole, fraction = ""] = text.split(".");
+  return `$${whole}.${fraction.replace(/0+$/, "").padEnd(2, "0")}`;
+}

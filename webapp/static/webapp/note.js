@@ -1,0 +1,205 @@
+// One note in full: what was sent, how it was understood and filed, what it cost, and
+// the actions the server allows on it (re-file, retry, delete; confirm while pending).
+import { fill, h } from "./dom.js";
+import { formatCost, formatDateTime, formatNumber, formatPercent, t } from "./i18n.js";
+import { statusKind } from "./history.js";
+import { AWAITING, topicLoader } from "./pending.js";
+import { setTelegramHtml } from "./safehtml.js";
+import { confirmDialog, haptic, openLink } from "./telegram.js";
+import { badge, busy, button, heading, keyValue, section, showError, toast, topicPicker } from "./ui.js";
+
+// While the note is being worked on, the screen looks again now and then.
+const WORKING = new Set(["received", "enriching", "classifying", "publishing"]);
+const REFRESH_MS = 2500;
+const REFRESH_TIMES = 24;
+const OUTCOMES = { done: "✅", failed: "⚠️", skipped: "➖", waiting: "⏳" };
+
+export async function noteScreen(ctx, id) {
+  let note = await ctx.api.get(`notes/${id}/`, { signal: ctx.signal });
+  if (!ctx.live()) return;
+  const topics = topicLoader(ctx);
+  let refreshes = 0;
+  let timer = null;
+  ctx.onLeave(() => clearTimeout(timer));
+
+  const show = (next) => {
+    note = next;
+    fill(ctx.root, noteView(ctx, note, { topics, act, remove }));
+    clearTimeout(timer);
+    if (WORKING.has(note.status) && refreshes < REFRESH_TIMES) timer = setTimeout(refresh, REFRESH_MS);
+  };
+  async function refresh() {
+    refreshes += 1;
+    try {
+      const next = await ctx.api.get(`notes/${note.id}/`, { signal: ctx.signal });
+      if (ctx.live()) show(next);
+    } catch {
+      // a later visit shows the news; a failed poll is not worth a toast
+    }
+  }
+  async function act(path, body, doneText) {
+    try {
+      const detail = await ctx.api.post(path, body);
+      haptic("success");
+      if (doneText) toast(doneText(detail));
+      refreshes = 0;
+      if (ctx.live() && detail) show(detail);
+    } catch (error) {
+      showError(error);
+    }
+  }
+  async function remove() {
+    if (!(await confirmDialog(t("note_delete_confirm")))) return;
+    try {
+      await ctx.api.delete(`notes/${note.id}/`);
+      haptic("success");
+      toast(t("note_deleted"));
+      if (ctx.live()) ctx.navigate("#history");
+    } catch (error) {
+      showError(error);
+    }
+  }
+  show(note);
+}
+
+function noteView(ctx, note, handlers) {
+  const rendered = h("div", { class: "bubble", testid: "note-rendered" });
+  setTelegramHtml(rendered, note.rendered_html ?? "");
+  return [
+    heading(note.title || note.excerpt || t("note_untitled")),
+    h("div", { class: "badges", testid: "note-status" },
+      badge(note.status_label ?? note.status, statusKind(note.status)),
+      badge(note.kind_label ?? note.kind, "muted"),
+      note.topic ? badge(note.topic.name) : null,
+    ),
+    note.error ? h("div", { class: "notice notice-danger", role: "alert", testid: "note-error", text: note.error }) : null,
+    actions(ctx, note, handlers),
+    keyValue([
+      [t("note_created"), formatDateTime(note.created_at), "note-created"],
+      [t("note_published"), formatDateTime(note.published_at), "note-published"],
+      [t("note_expires"), note.status === AWAITING ? formatDateTime(note.expires_at) : "", "note-expires"],
+    ]),
+    note.link ? h("p", {}, h("a", {
+      href: note.link, testid: "note-link", class: "button", target: "_blank", rel: "noopener noreferrer",
+      text: `↗ ${t("note_open_in_telegram")}`,
+      onclick: (event) => { event.preventDefault(); openLink(note.link); },
+    })) : null,
+    note.rendered_html ? section(t("note_rendered"), rendered) : null,
+    note.text ? section(t("note_text"), h("div", { class: "plain", testid: "note-text", text: note.text })) : null,
+    note.transcript ? section(t("note_transcript"), h("div", { class: "plain", testid: "note-transcript", text: note.transcript })) : null,
+    sourceSection(note),
+    linkSection(note.link_metadata),
+    classificationSection(note.classification),
+    stagesSection(note.stages),
+    usageSection(note.usage),
+  ];
+}
+
+function actions(ctx, note, { topics, act, remove }) {
+  const allowed = note.actions ?? {};
+  const picker = h("div", { class: "chooser" });
+  const pick = async (applyText, testid, path) => {
+    let list;
+    try {
+      list = await topics();
+    } catch (error) {
+      showError(error);
+      return;
+    }
+    if (!ctx.live()) return;
+    picker.replaceChildren(topicPicker({
+      topics: list ?? [], current: note.topic?.id ?? null, applyText, testid,
+      onPick: (topic) => act(path, { topic }, (detail) => detail?.topic?.name ? t("filed_to", { topic: detail.topic.name }) : t("saved")),
+      onClose: () => picker.replaceChildren(),
+    }));
+    picker.querySelector("select")?.focus();
+  };
+  const buttons = [];
+  const add = (flag, text, testid, kind, onclick) => {
+    if (!allowed[flag]) return;
+    const control = button(text, { testid, kind, onclick: () => busy(buttons, onclick) });
+    buttons.push(control);
+  };
+  add("confirm", `✅ ${t("pending_confirm")}`, "note-confirm", "primary",
+    () => act(`pending/${note.id}/confirm/`, {}, (detail) => detail?.topic?.name ? t("filed_to", { topic: detail.topic.name }) : t("pending_confirmed")));
+  add("choose_topic", `📂 ${t("pending_choose")}`, "note-choose-topic", "",
+    () => pick(t("pending_file_here"), "note-choose-picker", `pending/${note.id}/topic/`));
+  add("cancel", `❌ ${t("pending_cancel")}`, "note-cancel", "destructive",
+    () => act(`pending/${note.id}/cancel/`, {}, () => t("pending_cancelled")));
+  add("refile", `📂 ${t("note_refile")}`, "note-refile", "",
+    () => pick(t("note_refile_apply"), "note-refile-picker", `notes/${note.id}/refile/`));
+  add("retry", `🔁 ${t("note_retry")}`, "note-retry", "primary",
+    () => act(`notes/${note.id}/retry/`, {}, () => t("note_retrying")));
+  add("delete", `🗑 ${t("note_delete")}`, "note-delete", "destructive", remove);
+  if (!buttons.length) return null;
+  return h("div", { class: "note-actions" }, h("div", { class: "actions" }, buttons), picker);
+}
+
+function sourceSection(note) {
+  const source = note.source;
+  if (!source) return null;
+  if (typeof source !== "object") {
+    return section(t("note_source"), h("div", { class: "plain", testid: "note-source", text: String(source) }));
+  }
+  const rows = Object.entries(source)
+    .filter(([, value]) => value !== null && value !== "" && typeof value !== "object")
+    .map(([key, value]) => [key, value]);
+  return rows.length ? section(t("note_source"), keyValue(rows)) : null;
+}
+
+function linkSection(link) {
+  if (!link?.url) return null;
+  return section(t("note_link"),
+    h("div", { class: "link-card", testid: "note-link-metadata" },
+      h("a", {
+        href: link.url, target: "_blank", rel: "noopener noreferrer", text: link.title || link.url,
+        onclick: (event) => { event.preventDefault(); openLink(link.url); },
+      }),
+      link.description ? h("p", { class: "hint", text: link.description }) : null,
+    ),
+  );
+}
+
+function classificationSection(info) {
+  if (!info || typeof info !== "object") return null;
+  const alternatives = (info.alternatives ?? []).filter((item) => item?.topic);
+  const rows = [
+    [t("note_provider"), info.provider, "note-provider"],
+    [t("note_confidence"), formatPercent(info.confidence), "note-confidence"],
+    [t("note_reason"), info.reason, "note-reason"],
+    [t("note_suggested_topic"), info.suggested_topic_name, "note-suggested-topic"],
+    [t("note_chosen_by"), info.chosen_by_owner ? t("note_chosen_by_you") : "", "note-chosen-by"],
+  ].filter(([, value]) => value !== null && value !== undefined && value !== "");
+  if (!rows.length && !alternatives.length) return null;
+  return section(t("note_classification"),
+    rows.length ? keyValue(rows) : null,
+    alternatives.length ? h("div", {},
+      h("h3", { text: t("note_alternatives") }),
+      h("ul", { class: "plain-list", testid: "note-alternatives" },
+        alternatives.map((item) => h("li", { text: `${item.topic.name} — ${formatPercent(item.confidence)}` }))),
+    ) : null,
+  );
+}
+
+function stagesSection(stages) {
+  if (!stages?.length) return null;
+  return section(t("note_stages"),
+    h("ol", { class: "stages", testid: "note-stages" },
+      stages.map((stage) => h("li", { class: `stage stage-${stage.outcome}` },
+        h("span", { class: "stage-icon", "aria-hidden": "true", text: OUTCOMES[stage.outcome] ?? "•" }),
+        h("span", { class: "stage-label", text: stage.label ?? stage.stage }),
+        h("span", { class: "visually-hidden", text: t(`stage_${stage.outcome}`) }),
+        stage.detail ? h("div", { class: "hint stage-detail", text: stage.detail }) : null,
+      )),
+    ),
+  );
+}
+
+function usageSection(usage) {
+  if (!usage) return null;
+  return section(t("note_usage"), keyValue([
+    [t("usage_input_tokens"), formatNumber(usage.input_tokens), "note-input-tokens"],
+    [t("usage_output_tokens"), formatNumber(usage.output_tokens), "note-output-tokens"],
+    [t("usage_cost"), formatCost(usage.cost_usd), "note-cost"],
+  ]));
+}

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from webapp import views
+
+app_name = "webapp"
+
+urlpatterns = [
+    path("", views.miniapp, name="miniapp"),
+]
