@@ -4,7 +4,7 @@ import { fill, h } from "./dom.js";
 import { formatPercent, t } from "./i18n.js";
 import { haptic } from "./telegram.js";
 import {
-  badge, busy, button, clearErrors, field, formErrorSlot, heading, section, showFailure, toast,
+  badge, button, clearErrors, field, formErrorSlot, heading, section, showFailure, submitWith, toast,
 } from "./ui.js";
 
 export async function settingsScreen(ctx) {
@@ -144,11 +144,7 @@ function paint(ctx, saved, groups) {
       ctx.mainButtonBusy(false);
     }
   }
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    busy(submit, save);
-  });
-  ctx.mainButton(t("save"), () => busy(submit, save));
+  submitWith(ctx, form, submit, t("save"), save);
   fill(ctx.root, heading(t("settings_title")), form, groupsSection(groups));
 }
 

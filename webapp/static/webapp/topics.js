@@ -7,7 +7,7 @@ import { livePreview } from "./preview.js";
 import { haptic } from "./telegram.js";
 import {
   badge, busy, button, clearErrors, emptyState, field, formErrorSlot, heading, showError,
-  showFailure, toast,
+  showFailure, submitWith, toast,
 } from "./ui.js";
 
 // Which group and whether archived topics show; kept while the app is open.
@@ -185,11 +185,7 @@ export async function topicCreate(ctx) {
       ctx.mainButtonBusy(false);
     }
   }
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    busy(submit, create);
-  });
-  ctx.mainButton(t("topic_add"), () => busy(submit, create));
+  submitWith(ctx, form, submit, t("topic_add"), create);
   ctx.root.replaceChildren(heading(t("topic_new_title")), form);
 }
 
@@ -265,11 +261,7 @@ export async function topicEdit(ctx, id) {
       ctx.mainButtonBusy(false);
     }
   }
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    busy(submit, save);
-  });
-  ctx.mainButton(t("save"), () => busy(submit, save));
+  submitWith(ctx, form, submit, t("save"), save);
   ctx.root.replaceChildren(heading(t("topic_edit_title")), title, form);
 }
 

@@ -106,6 +106,15 @@ export function showFailure(form, error) {
 }
 
 // Run ``action`` with ``buttons`` disabled; a second tap while it runs does nothing.
+/** The form's own submit button and Telegram's MainButton both run `action`, once at a time. */
+export function submitWith(ctx, form, submit, label, action) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(submit, action);
+  });
+  ctx.mainButton(label, () => busy(submit, action));
+}
+
 export async function busy(buttons, action) {
   const list = [buttons].flat().filter(Boolean);
   if (list.some((button) => button.disabled)) return undefined;
