@@ -47,6 +47,12 @@ from webapp.api.errors import BodyTooLarge
 class OwnerApi(APIView):
     """An API view for the signed-in owner, answering in their language."""
 
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # The owner's language holds for this request only, not for whatever the thread
+        # serves next.
+        with translation.override(translation.get_language()):
+            return super().dispatch(request, *args, **kwargs)
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         length = request.META.get("CONTENT_LENGTH") or 0
         if str(length).isdigit() and int(length) > settings.API_MAX_BODY_BYTES:
