@@ -356,6 +356,16 @@ AI_TIMEOUT = env.float("AI_TIMEOUT", 20.0)
 AI_MAX_RETRIES = env.int("AI_MAX_RETRIES", 2)
 AI_RETRY_AFTER_MAX = env.float("AI_RETRY_AFTER_MAX", 10.0)
 AI_RETRY_BACKOFF = env.float("AI_RETRY_BACKOFF", 0.5)
+# Link previews (notes.links, secretary.safefetch): each link of a note is fetched in the
+# worker, within LINK_FETCH_TIMEOUT in all, and its title and description kept a day.
+LINK_FETCH_TIMEOUT = env.float("LINK_FETCH_TIMEOUT", 5.0)
+LINK_PREVIEW_CACHE = env.duration("LINK_PREVIEW_CACHE", timedelta(days=1))
+# TEST ONLY: ``host:port`` pairs the fetcher may reach although they are not public
+# (a fake website on loopback). Empty in production; nothing else relaxes the checks.
+LINK_FETCH_ALLOWED_HOSTS = env.list("LINK_FETCH_ALLOWED_HOSTS", default=[])
+if LINK_FETCH_TIMEOUT <= 0:
+    raise ConfigError("LINK_FETCH_TIMEOUT must be positive")
+
 if AI_TIMEOUT <= 0 or AI_MAX_RETRIES < 0 or AI_RETRY_AFTER_MAX < 0 or AI_RETRY_BACKOFF < 0:
     raise ConfigError(
         "AI_TIMEOUT must be positive; AI_MAX_RETRIES, AI_RETRY_AFTER_MAX and "
