@@ -72,7 +72,12 @@ class Note(models.Model):
     )
     forward_origin = models.JSONField(_("forward origin"), null=True, blank=True)
     transcript = models.TextField(_("transcript"), blank=True)
-    link_metadata = models.JSONField(_("link metadata"), null=True, blank=True)
+    link_metadata = models.JSONField(
+        _("link metadata"),
+        null=True,
+        blank=True,
+        help_text=_("One entry per link: its URL and what its page says."),
+    )
 
     status = models.CharField(
         _("status"), max_length=32, choices=NoteStatus.choices, default=NoteStatus.RECEIVED

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notes.ai.templates import forward_name
+from notes.links import MAX_LINKS, LinkStatus, note_link_previews
 from notes.models import WORKING_STATUSES, Note, NoteStatus
 from notes.services.processing import SPOKEN_KINDS, note_topic_chosen_by_owner
 from secretary.models import User
@@ -120,6 +121,8 @@ def note_stages(note: Note) -> list[Stage]:
     stages = [Stage("received", _("Received"), DONE, _date(note.created_at))]
     if note.kind in SPOKEN_KINDS:
         stages.append(_transcription(note))
+    if note_link_previews(note.link_metadata):
+        stages.append(_link_previews(note))
     stages += [_classification(note), _rendering(note), _publishing(note)]
     if note.status == NoteStatus.FAILED:
         stages = [_failed_at(stage, note) for stage in stages]
@@ -147,6 +150,22 @@ def _transcription(note: Note) -> Stage:
     if note.last_error.startswith("transcription"):
         return Stage("transcription", label, FAILED, _("Speech could not be turned into text."))
     return Stage("transcription", label, SKIPPED, _("No speech-to-text provider is set up."))
+
+
+def _link_previews(note: Note) -> Stage:
+    label = _("Reading the links")
+    previews = note_link_previews(note.link_metadata)[:MAX_LINKS]
+    if any(not preview.fetched for preview in previews):
+        return Stage("links", label, WAITING)
+    read = sum(1 for preview in previews if preview.status == LinkStatus.OK)
+    if not read:
+        return Stage("links", label, SKIPPED, _("The pages could not be read; the links stay."))
+    return Stage(
+        "links",
+        label,
+        DONE,
+        "; ".join(preview.title or preview.url for preview in previews if preview.title),
+    )
 
 
 def _classification(note: Note) -> Stage:

@@ -19,6 +19,7 @@ from notes.ports import DeliveryError, ports_opened
 from notes.services import pipeline
 from notes.services.expiry import notes_expire
 from notes.services.pending import BEFORE_CONFIRMATION
+from notes.services.pipeline import Enrichment
 from notes.services.recovery import note_fail, note_failure_reported, notes_reserve_stalled
 from secretary.work import enqueue, enqueue_on_commit, work_run
 
@@ -83,6 +84,23 @@ def prepare_note(self: Task, note_id: int, parts: int = 0, resend: bool = False)
     statuses = (*BEFORE_CONFIRMATION, NoteStatus.AWAITING_CONFIRMATION)
     body = lambda: pipeline.note_prepare(note_id=note_id, parts=parts, resend=resend)  # noqa: E731
     _on_note(self, note_id, statuses, body, kwargs={"parts": parts, "resend": resend})
+
+
+@shared_task(name="notes.tasks.note_transcribe", bind=True, max_retries=None)
+def transcribe_note(self: Task, note_id: int) -> None:
+    """Speech to text (the transcription queue); then the note is prepared again."""
+    body = lambda: pipeline.note_enrich(note_id=note_id, step=Enrichment.TRANSCRIPT)  # noqa: E731
+    _on_note(self, note_id, (NoteStatus.ENRICHING,), body)
+
+
+@shared_task(name="notes.tasks.note_fetch_links", bind=True, max_retries=None)
+def fetch_note_links(self: Task, note_id: int) -> None:
+    """Link previews (the links queue); then the note is prepared again."""
+    body = lambda: pipeline.note_enrich(note_id=note_id, step=Enrichment.LINKS)  # noqa: E731
+    _on_note(self, note_id, (NoteStatus.ENRICHING,), body)
+
+
+ENRICHMENT_TASKS = {Enrichment.TRANSCRIPT: transcribe_note, Enrichment.LINKS: fetch_note_links}
 
 
 @shared_task(name="notes.tasks.note_refresh_preview", bind=True, max_retries=None)

@@ -12,7 +12,6 @@ here too, so that the command stays a thin loop over input.
 from __future__ import annotations
 
 import getpass
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -25,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from notes.links import MAX_LINKS, link_urls, note_link_previews
 from notes.models import Note, NoteKind
 from notes.ports import CreatedTopic, DeliveryError, Publication, View
 from notes.services.intake import IncomingNote, note_receive, note_schedule_processing
@@ -42,9 +42,6 @@ if TYPE_CHECKING:
 # Ids a terminal owner's notes and archive use in place of Telegram's chat ids: far
 # outside the range of real ones, and one pair per owner.
 TERMINAL_ID_BASE = 10**12
-URL_PATTERN = re.compile(r"https?://\S+", re.IGNORECASE)
-# Punctuation that ends the sentence around a link rather than the link itself.
-URL_TRAILING = ".,;:!?)»\"'"
 
 
 class Output(Protocol):
@@ -145,6 +142,16 @@ def note_text(note: Note) -> str:
     return note.content.strip()
 
 
+def link_lines(note: Note) -> list[str]:
+    """What the note's links' pages say (those that could be read), a line each."""
+    lines = []
+    for link in note_link_previews(note.link_metadata)[:MAX_LINKS]:
+        if link.title:
+            site = f" · {link.site_name}" if link.site_name else ""
+            lines.append(f"🔗 {link.title}{site}")
+    return lines
+
+
 def topic_lines(note: Note) -> list[str]:
     """Where the note goes and why, or that no topic was chosen (and what could be created)."""
     classification = note.classification or {}
@@ -195,7 +202,7 @@ def status_line(note: Note, view: View) -> str:
 def screen_lines(note: Note, view: View, *, problem: DeliveryError | None = None) -> list[str]:
     """Everything the terminal prints for ``view`` of ``note``, in the active language."""
     if view == View.AWAITING:
-        lines = [note_text(note), "", *topic_lines(note)]
+        lines = [note_text(note), *link_lines(note), "", *topic_lines(note)]
     else:
         lines = [status_line(note, view)]
     if problem is not None:
@@ -378,13 +385,11 @@ def terminal_note_send(*, owner: User, text: str) -> Note:
     """Store what the owner typed as a note and prepare it (inline: the preview follows)."""
     chat_id = terminal_chat_id(owner)
     last = Note.objects.filter(source_chat_id=chat_id).aggregate(last=Max("source_message_id"))
-    link = URL_PATTERN.search(text)
     incoming = IncomingNote(
         chat_id=chat_id,
         message_id=(last["last"] or 0) + 1,
-        kind=NoteKind.LINK if link else NoteKind.TEXT,
+        kind=NoteKind.LINK if link_urls(text, None) else NoteKind.TEXT,
         text=text,
-        link_url=link.group(0).rstrip(URL_TRAILING) if link else "",
     )
     receipt = note_receive(owner=owner, incoming=incoming)
     note_schedule_processing(note=receipt.note)

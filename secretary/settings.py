@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from secretary.env import ConfigError, Env
 
@@ -188,7 +189,18 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
-CELERY_TASK_DEFAULT_QUEUE = "default"
+# Queues, so that slow work never holds up quick work in a queue: a worker started without
+# -Q serves them all (the default); `-Q transcription` etc. gives a queue workers of its own.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("notes", "telegram", "links", "transcription")]
+CELERY_TASK_DEFAULT_QUEUE = "notes"  # updates, preparing and previews, the beat jobs
+CELERY_TASK_ROUTES = {
+    "notes.tasks.note_transcribe": {"queue": "transcription"},
+    "notes.tasks.note_fetch_links": {"queue": "links"},
+    # Sending into groups and bulk preview updates, paced per group.
+    "notes.tasks.note_publish": {"queue": "telegram"},
+    "notes.tasks.previews_mark_expired": {"queue": "telegram"},
+    "notes.tasks.note_report_failure": {"queue": "telegram"},
+}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
@@ -332,6 +344,16 @@ if WORK_LEASE.total_seconds() < 3 or WORK_MAX_ATTEMPTS < 1 or SWEEP_INTERVAL.tot
         "WORK_LEASE must be at least 3s, WORK_MAX_ATTEMPTS and SWEEP_INTERVAL positive"
     )
 
+# Link previews (notes.links, secretary.safefetch): each link of a note is fetched in the
+# worker, within LINK_FETCH_TIMEOUT in all, and its title and description kept a day.
+LINK_FETCH_TIMEOUT = env.float("LINK_FETCH_TIMEOUT", 5.0)
+LINK_PREVIEW_CACHE = env.duration("LINK_PREVIEW_CACHE", timedelta(days=1))
+# TEST ONLY: ``host:port`` pairs the fetcher may reach although they are not public
+# (a fake website on loopback). Empty in production; nothing else relaxes the checks.
+LINK_FETCH_ALLOWED_HOSTS = env.list("LINK_FETCH_ALLOWED_HOSTS", default=[])
+if LINK_FETCH_TIMEOUT <= 0:
+    raise ConfigError("LINK_FETCH_TIMEOUT must be positive")
+
 AI_PROVIDER_NAMES = ("openai", "gemini", "local")
 OPENAI_API_KEY = env.str("OPENAI_API_KEY")
 OPENAI_MODEL = env.str("OPENAI_MODEL", "gpt-4o-mini")
@@ -356,16 +378,6 @@ AI_TIMEOUT = env.float("AI_TIMEOUT", 20.0)
 AI_MAX_RETRIES = env.int("AI_MAX_RETRIES", 2)
 AI_RETRY_AFTER_MAX = env.float("AI_RETRY_AFTER_MAX", 10.0)
 AI_RETRY_BACKOFF = env.float("AI_RETRY_BACKOFF", 0.5)
-# Link previews (notes.links, secretary.safefetch): each link of a note is fetched in the
-# worker, within LINK_FETCH_TIMEOUT in all, and its title and description kept a day.
-LINK_FETCH_TIMEOUT = env.float("LINK_FETCH_TIMEOUT", 5.0)
-LINK_PREVIEW_CACHE = env.duration("LINK_PREVIEW_CACHE", timedelta(days=1))
-# TEST ONLY: ``host:port`` pairs the fetcher may reach although they are not public
-# (a fake website on loopback). Empty in production; nothing else relaxes the checks.
-LINK_FETCH_ALLOWED_HOSTS = env.list("LINK_FETCH_ALLOWED_HOSTS", default=[])
-if LINK_FETCH_TIMEOUT <= 0:
-    raise ConfigError("LINK_FETCH_TIMEOUT must be positive")
-
 if AI_TIMEOUT <= 0 or AI_MAX_RETRIES < 0 or AI_RETRY_AFTER_MAX < 0 or AI_RETRY_BACKOFF < 0:
     raise ConfigError(
         "AI_TIMEOUT must be positive; AI_MAX_RETRIES, AI_RETRY_AFTER_MAX and "

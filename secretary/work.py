@@ -103,8 +103,39 @@ def _run_inline_later(
 
 
 def enqueue_on_commit(task: Task, *args: Any, **options: Any) -> None:
-    """Enqueue ``task`` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: enqueue(task, *args, **options))
+    """Enqueue ``task`` once the current transaction commits (at once outside one).
+
+    Inside leased work (``work_run``) the hand-off waits until the lease is released:
+    the next step, often on the same row (prepare → transcribe → prepare), then finds
+    it free instead of busy, and inline it does not run nested inside the step before.
+    """
+
+    def hand_off() -> None:
+        waiting = getattr(_hand_offs, "stack", None)
+        if waiting:
+            waiting[-1].append(lambda: enqueue(task, *args, **options))
+        else:
+            enqueue(task, *args, **options)
+
+    transaction.on_commit(hand_off)
+
+
+# Hand-offs made by the leased work running in this thread, innermost last.
+_hand_offs = threading.local()
+
+
+@contextmanager
+def _hand_offs_after() -> Iterator[None]:
+    """Collect the hand-offs of the block; send them once it is over, whatever happened
+    (a duplicate hand-off finds its work done; a lost one would lose the work)."""
+    stack: list[list[Callable[[], object]]] = getattr(_hand_offs, "stack", None) or []
+    _hand_offs.stack = stack
+    stack.append([])
+    try:
+        yield
+    finally:
+        for send in stack.pop():
+            send()
 
 
 # -- records of what the outside world already did ---------------------------------------
@@ -284,52 +315,55 @@ def work_run(
     ``give_up(reason)`` decides what becomes of the row. With ``runs_counted`` the
     row's ``attempts`` tallies every run and is never reset.
     """
-    name = f"{task.name}{args}"
-    token = task.request.id or uuid.uuid4().hex
     kwargs = kwargs or {}
-    retries = task.request.retries or 0
-    attempts = 0
-    try:
-        taken = lease_take(row.filter(ready), token=token)
-        if taken is None:
-            return False  # done already, or moved on
-        if taken == BUSY:
-            # Come back a bounded number of times; past that the holder, or the sweeper
-            # once its lease lapses, finishes the work.
-            if when_busy is not None and retries < BUSY_RETRIES_MAX:
-                retry_later(task, countdown=when_busy, args=args, kwargs=kwargs, task_id=token)
-            return False
-        attempts = taken
-        if not runs_counted and attempts > settings.WORK_MAX_ATTEMPTS:
-            _give_up(row, token, give_up, "the work kept stopping before it finished")
-            return False
-        with lease_kept(row, token=token, heartbeat=not task.request.is_eager):
-            body()
-        lease_release(row, token=token, done=not runs_counted)
-    except Retry:
-        raise  # the busy case's own retry
-    except Exception as error:
-        reason = _reason(error)
-        if not _is_temporary(error, temporary):
-            logger.exception("%s: attempt %s failed", name, attempts)
-            if not crashes_retry or attempts >= settings.WORK_MAX_ATTEMPTS:
-                _quietly(lambda: _give_up(row, token, give_up, reason))
+    with _hand_offs_after():
+        name = f"{task.name}{args}"
+        token = task.request.id or uuid.uuid4().hex
+        retries = task.request.retries or 0
+        attempts = 0
+        try:
+            taken = lease_take(row.filter(ready), token=token)
+            if taken is None:
+                return False  # done already, or moved on
+            if taken == BUSY:
+                # Come back a bounded number of times; past that the holder, or the sweeper
+                # once its lease lapses, finishes the work.
+                if when_busy is not None and retries < BUSY_RETRIES_MAX:
+                    retry_later(task, countdown=when_busy, args=args, kwargs=kwargs, task_id=token)
                 return False
-            _quietly(lambda: lease_release(row, token=token, done=False))
-            retry_later(task, countdown=backoff(retries), args=args, kwargs=kwargs, task_id=token)
+            attempts = taken
+            if not runs_counted and attempts > settings.WORK_MAX_ATTEMPTS:
+                _give_up(row, token, give_up, "the work kept stopping before it finished")
+                return False
+            with lease_kept(row, token=token, heartbeat=not task.request.is_eager):
+                body()
+            lease_release(row, token=token, done=not runs_counted)
+        except Retry:
+            raise  # the busy case's own retry
+        except Exception as error:
+            reason = _reason(error)
+            if not _is_temporary(error, temporary):
+                logger.exception("%s: attempt %s failed", name, attempts)
+                if not crashes_retry or attempts >= settings.WORK_MAX_ATTEMPTS:
+                    _quietly(lambda: _give_up(row, token, give_up, reason))
+                    return False
+                _quietly(lambda: lease_release(row, token=token, done=False))
+                retry_later(
+                    task, countdown=backoff(retries), args=args, kwargs=kwargs, task_id=token
+                )
+                return False
+            if retries >= settings.TEMPORARY_RETRIES:
+                logger.warning("%s: still failing after %d waits: %s", name, retries, error)
+                _quietly(lambda: _give_up(row, token, waits_run_out or _left_for_later, reason))
+                return False
+            countdown = _retry_after(error) or backoff(retries)
+            logger.warning("%s: temporary failure, again in %ss: %s", name, countdown, error)
+            _quietly(
+                lambda: lease_defer(row, token=token, seconds=countdown, give_back=not runs_counted)
+            )
+            retry_later(task, countdown=countdown, args=args, kwargs=kwargs, task_id=token)
             return False
-        if retries >= settings.TEMPORARY_RETRIES:
-            logger.warning("%s: still failing after %d waits: %s", name, retries, error)
-            _quietly(lambda: _give_up(row, token, waits_run_out or _left_for_later, reason))
-            return False
-        countdown = _retry_after(error) or backoff(retries)
-        logger.warning("%s: temporary failure, again in %ss: %s", name, countdown, error)
-        _quietly(
-            lambda: lease_defer(row, token=token, seconds=countdown, give_back=not runs_counted)
-        )
-        retry_later(task, countdown=countdown, args=args, kwargs=kwargs, task_id=token)
-        return False
-    return True
+        return True
 
 
 def _is_temporary(error: BaseException, temporary: tuple[type[BaseException], ...]) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import Message, MessageEntity
+from aiogram.types import Message
 
+from notes.links import link_urls
 from notes.models import NoteKind
 from notes.services.intake import IncomingNote
 
@@ -38,7 +39,8 @@ def incoming_from_message(message: Message) -> IncomingNote | str:
         if not text.strip():
             return REFUSE_EMPTY
         kind = NoteKind.TEXT
-    link = _first_link(text, entities or [])
+    dumped = [_dump(entity) for entity in entities or []]
+    link = bool(link_urls(text, dumped))
     if kind == NoteKind.TEXT and message.forward_origin is not None:
         kind = NoteKind.FORWARD
     elif kind == NoteKind.TEXT and link:
@@ -48,10 +50,9 @@ def incoming_from_message(message: Message) -> IncomingNote | str:
         message_id=message.message_id,
         kind=kind,
         text=text,
-        entities=[_dump(entity) for entity in entities or []],
+        entities=dumped,
         files=files,
         forward_origin=_dump(message.forward_origin) if message.forward_origin else None,
-        link_url=link,
         media_group_id=message.media_group_id or "",
     )
 
@@ -71,16 +72,6 @@ def _media(message: Message) -> tuple[str | None, list[dict[str, Any]]]:
             part["title"] = value.title
         return kind, [part]
     return None, []
-
-
-def _first_link(text: str, entities: list[MessageEntity]) -> str:
-    for entity in entities:
-        if entity.type == "text_link" and entity.url:
-            return entity.url
-        if entity.type == "url":
-            url = entity.extract_from(text)
-            return url if "://" in url else f"https://{url}"
-    return ""
 
 
 def _dump(value: Any) -> dict[str, Any]:

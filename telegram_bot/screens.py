@@ -15,6 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from django.conf import settings
 
 from notes.ai.templates import source_html
+from notes.links import MAX_LINKS, note_link_previews
 from notes.models import OPEN_STATUSES, Note, NoteStatus
 from notes.services.processing import (
     SPOKEN_KINDS,
@@ -22,7 +23,12 @@ from notes.services.processing import (
     note_plain_html,
     note_suggested_topic_name,
 )
-from notes.telegram_html import MESSAGE_LIMIT, character_count, truncate_html, visible_length
+from notes.telegram_html import (
+    MESSAGE_LIMIT,
+    character_count,
+    truncate_html,
+    visible_length,
+)
 from telegram_bot import texts
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
 from topics.models import Topic
@@ -80,7 +86,10 @@ def transcript_outcome(note: Note) -> str | None:
 
 def preview_screen(note: Note, *, notice: str = "") -> Screen:
     """The preview waiting for a tap: topic, why, and the buttons."""
-    footer = []
+    # What each link's page says, unless the topic's format shows it already.
+    links = note_link_previews(note.link_metadata)[:MAX_LINKS]
+    content = _content(note)
+    footer = [texts.link_line(link, shown=content) for link in links]
     outcome = transcript_outcome(note)
     if outcome:
         footer.append(texts.transcript_notice(outcome))

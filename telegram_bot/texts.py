@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from notes.links import LinkPreview
 from notes.models import Note, NoteKind
 from notes.refusals import note_refused_text, topic_refused_text
 from notes.services.processing import note_topic_chosen_by_owner
@@ -283,6 +284,33 @@ def media_line(note: Note) -> str:
         NoteKind.VIDEO_NOTE: _("📹 Video message, %(seconds)s s") % {"seconds": duration or "?"},
     }
     return lines.get(note.kind, "")
+
+
+def link_line(preview: LinkPreview, shown: str = "") -> str:
+    """What a link's page says about itself, under the preview: its title, the site and
+    the start of its description, less what the note (``shown``) says already. A page
+    that could not be read shows nothing."""
+    if not preview.title:
+        return ""
+    title_shown = quote(preview.title) in shown
+    description = preview.description
+    if len(description) > LINK_DESCRIPTION_CHARS:
+        description = description[: LINK_DESCRIPTION_CHARS - 1].rstrip() + "…"
+    description = "" if quote(description) in shown else description
+    if title_shown and not description:
+        return ""
+    site = preview.site_name
+    label = site if title_shown and site else preview.title
+    line = f'🔗 <a href="{quote(preview.url)}">{quote(label)}</a>'
+    if site and site.casefold() not in label.casefold():
+        line += f" · {quote(site)}"
+    if description:
+        line += f"\n<i>{quote(description)}</i>"
+    return line
+
+
+# How much of a page's description the preview shows.
+LINK_DESCRIPTION_CHARS = 160
 
 
 def forward_line(source: str) -> str:

@@ -157,10 +157,12 @@ class Worker:
         *,
         redis_url: str | None = None,
         concurrency: int = 1,
+        queues: str = "",
     ) -> None:
         self.env = _worker_env(extra_env, redis_url)
         self.redis_url = self.env["REDIS_URL"]
         self.concurrency = concurrency
+        self.queues = queues  # comma-separated; every queue when empty, as in production
         self.directory = Path(tempfile.mkdtemp(prefix="celery-worker-"))
         self.logfile = self.directory / "worker.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -232,6 +234,7 @@ class Worker:
                 "--without-mingle",
                 "--hostname",
                 self.hostname,
+                *([f"--queues={self.queues}"] if self.queues else []),
             ],
             self.env,
             self.logfile,
@@ -276,6 +279,7 @@ def killable_worker(
     *,
     start: bool = True,
     concurrency: int = 1,
+    queues: str = "",
 ) -> Iterator[Worker]:
     """A ``Worker`` (started unless ``start=False``) on an emptied queue; always cleaned up.
 
@@ -284,7 +288,7 @@ def killable_worker(
     ``worker.broker_connection()``). The test must commit its data
     (``transactional_db``) for the worker to see it.
     """
-    worker = Worker(extra_env, redis_url=redis_url, concurrency=concurrency)
+    worker = Worker(extra_env, redis_url=redis_url, concurrency=concurrency, queues=queues)
     previous = celery_app.conf.task_always_eager
     try:
         worker.purge()

@@ -156,6 +156,7 @@ def _templated(context: RenderContext, title: str, body: str, body_text: str) ->
             tags=context.tags,
             summary=context.summary,
             link=context.link,
+            links=context.links,
             source_html=context.source_html,
             date=context.date,
             topic=context.topic.name,

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections import defaultdict
 
-from notes.ai.types import NONE_KEY, Example, NoteContext, RenderContext, TopicInfo
+from notes.ai.types import NONE_KEY, Example, LinkInfo, NoteContext, RenderContext, TopicInfo
 
 EXAMPLES_PER_TOPIC = 3
 MAX_CORRECTIONS = 5
@@ -68,15 +68,24 @@ def classification_prefix(context: NoteContext) -> str:
 def note_message(context: NoteContext) -> str:
     """The note itself, last, as JSON."""
     note: dict[str, object] = {"kind": context.kind, "text": context.text[:NOTE_CHARS]}
-    if context.link:
-        note["link"] = {
-            "url": context.link.url,
-            "title": context.link.title,
-            "description": context.link.description,
-        }
+    links = context.links or ((context.link,) if context.link else ())
+    if links:
+        described = [_link_json(link) for link in links]
+        if len(described) == 1:
+            note["link"] = described[0]
+        else:
+            note["links"] = described
     if context.forward_from:
         note["forwarded_from"] = context.forward_from
     return "Note to file:\n" + json.dumps(note, ensure_ascii=False)
+
+
+def _link_json(link: LinkInfo) -> dict[str, str]:
+    """A link as the model sees it: what its page says, when it could be read."""
+    described = {"url": link.url, "title": link.title, "description": link.description}
+    if link.site_name:
+        described["site"] = link.site_name
+    return described
 
 
 def few_shot(context: NoteContext) -> tuple[list[Example], list[Example]]:
@@ -104,7 +113,10 @@ def rewrite_prefix(context: RenderContext) -> str:
 
 
 def rewrite_message(context: RenderContext) -> str:
-    note = {"title": context.title, "text": context.text[:NOTE_CHARS]}
+    note: dict[str, object] = {"title": context.title, "text": context.text[:NOTE_CHARS]}
+    links = context.links or ((context.link,) if context.link else ())
+    if links:
+        note["links"] = [_link_json(link) for link in links]
     return "Note to format:\n" + json.dumps(note, ensure_ascii=False)
 
 

@@ -1,9 +1,11 @@
 """Topic format templates: Django template syntax, autoescaped, Telegram-safe output.
 
 Variables: ``title``, ``body`` (the note's HTML, formatting kept), ``tags``
-(``#a #b``; ``tag_list`` for loops), ``summary``, ``link`` (the URL;
-``link_title``, ``link_description``), ``source`` (where a forward came
-from), ``date``, ``topic``, ``kind`` and ``text`` (the plain original). Whatever
+(``#a #b``; ``tag_list`` for loops), ``summary``, ``link`` (the first link's
+URL, empty when the body shows it already; ``link_url`` always, ``link_title``,
+``link_description``, ``link_site`` from its page), ``links`` (every link, each
+with ``url``, ``title``, ``description``, ``site``), ``source`` (where a forward
+came from), ``date``, ``topic``, ``kind`` and ``text`` (the plain original). Whatever
 the owner typed is escaped; the result passes ``telegram_html.sanitize``.
 
 Templates run in their own engine: no file loaders, no ``{% load %}``,
@@ -95,6 +97,7 @@ def render_template(
     tags: tuple[str, ...] = (),
     summary: str = "",
     link: LinkInfo | None = None,
+    links: tuple[LinkInfo, ...] = (),
     source_html: str = "",
     date: datetime | None = None,
     topic: str = "",
@@ -110,8 +113,11 @@ def render_template(
         "tag_list": list(tags),
         "summary": summary,
         "link": link.url if link and not _shows_url(clean_body, link.url) else "",
+        "link_url": link.url if link else "",
         "link_title": link.title if link else "",
         "link_description": link.description if link else "",
+        "link_site": link.site_name if link else "",
+        "links": [_link_variables(item) for item in links or ((link,) if link else ())],
         "source": mark_safe(sanitize(source_html)),  # noqa: S308 - sanitized just now
         "date": date,
         "topic": topic,
@@ -126,6 +132,15 @@ def render_template(
         markup = compile_template(DEFAULT_FORMAT_TEMPLATE).render(Context(variables))
     # An empty section leaves its blank lines behind; two in a row are enough.
     return _BLANK_RUNS.sub("\n\n", sanitize(markup)).strip()
+
+
+def _link_variables(link: LinkInfo) -> dict[str, str]:
+    return {
+        "url": link.url,
+        "title": link.title,
+        "description": link.description,
+        "site": link.site_name,
+    }
 
 
 def _shows_url(body_html: str, url: str) -> bool:
@@ -172,8 +187,18 @@ def _sample_variables() -> dict[str, Any]:
         "tag_list": ["sample", "note"],
         "summary": "A sample note.",
         "link": "https://example.org/a?b=1&c=2",
+        "link_url": "https://example.org/a?b=1&c=2",
         "link_title": "Example",
         "link_description": "An example page",
+        "link_site": "Example",
+        "links": [
+            {
+                "url": "https://example.org/a?b=1&c=2",
+                "title": "Example",
+                "description": "An example page",
+                "site": "Example",
+            }
+        ],
         "source": mark_safe('<a href="https://t.me/example/1">Example channel</a>'),
         "date": datetime(2026, 1, 31, 12, 0, tzinfo=UTC),
         "topic": "Sample topic",

@@ -41,9 +41,12 @@ class Example:
 
 @dataclass(frozen=True)
 class LinkInfo:
+    """A link of the note and what its page says about itself (empty until fetched)."""
+
     url: str = ""
     title: str = ""
     description: str = ""
+    site_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,8 @@ class NoteContext:
     language: str
     topics: tuple[TopicInfo, ...]
     kind: str = "text"
-    link: LinkInfo | None = None
+    link: LinkInfo | None = None  # the first of ``links``
+    links: tuple[LinkInfo, ...] = ()
     forward_from: str = ""
     examples: tuple[Example, ...] = ()
     providers: tuple[str, ...] = ("local",)
@@ -76,6 +80,7 @@ class NoteContext:
             topics=topics,
             kind=self.kind,
             link=self.link,
+            links=self.links,
             forward_from=self.forward_from,
             examples=examples,
             providers=self.providers,
@@ -157,7 +162,8 @@ class RenderContext:
     title: str = ""
     summary: str = ""
     tags: tuple[str, ...] = ()
-    link: LinkInfo | None = None
+    link: LinkInfo | None = None  # the first of ``links``
+    links: tuple[LinkInfo, ...] = ()
     source_html: str = ""
     date: datetime | None = None
     kind: str = "text"

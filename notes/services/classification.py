@@ -28,6 +28,7 @@ from notes.ai import (
 )
 from notes.ai.templates import forward_name, source_html, validate_format_template
 from notes.ai.textfeatures import first_line_title
+from notes.links import MAX_LINKS, note_link_previews
 from notes.models import FilingExample, Note, NoteKind
 from notes.telegram_html import entities_to_html
 from secretary.models import User
@@ -108,11 +109,15 @@ def _sample_note(owner: User) -> Note:
         text=str(_("Read later: how to keep notes that you actually reread.")),
         title=str(_("Notes you reread")),
         tags=["reading", "notes"],
-        link_metadata={
-            "url": "https://example.org/notes",
-            "title": str(_("Notes you reread")),
-            "description": str(_("A short essay on keeping notes.")),
-        },
+        link_metadata=[
+            {
+                "url": "https://example.org/notes",
+                "title": str(_("Notes you reread")),
+                "description": str(_("A short essay on keeping notes.")),
+                "site_name": "example.org",
+                "status": "ok",
+            }
+        ],
         created_at=timezone.now(),
     )
 
@@ -129,6 +134,7 @@ def _render_context(note: Note, topic: Topic, template: str) -> RenderContext:
         summary=str((note.classification or {}).get("summary") or ""),
         tags=tuple(str(tag) for tag in note.tags or ()),
         link=_link(note),
+        links=_links(note),
         source_html=str(source_html(note.forward_origin)),
         date=timezone.localtime(note.created_at or timezone.now(), _zone(preferences.time_zone)),
         kind=note.kind,
@@ -172,6 +178,7 @@ def note_context(*, note: Note, topics: list[Topic]) -> NoteContext:
         topics=tuple(_topic_info(topic) for topic in topics),
         kind=note.kind,
         link=_link(note),
+        links=_links(note),
         forward_from=forward_name(note.forward_origin),
         examples=_examples(note, topics),
         providers=tuple(preferences.provider_chain),
@@ -213,15 +220,21 @@ def _key(pk: int | None) -> str | None:
     return None if pk is None else str(pk)
 
 
-def _link(note: Note) -> LinkInfo | None:
-    meta = note.link_metadata
-    if not isinstance(meta, dict) or not any(meta.get(k) for k in ("url", "title", "description")):
-        return None
-    return LinkInfo(
-        url=str(meta.get("url") or ""),
-        title=str(meta.get("title") or ""),
-        description=str(meta.get("description") or ""),
+def _links(note: Note) -> tuple[LinkInfo, ...]:
+    """The note's links with what their pages say (as far as they could be read)."""
+    return tuple(
+        LinkInfo(
+            url=preview.url,
+            title=preview.title,
+            description=preview.description,
+            site_name=preview.site_name,
+        )
+        for preview in note_link_previews(note.link_metadata)[:MAX_LINKS]
     )
+
+
+def _link(note: Note) -> LinkInfo | None:
+    return next(iter(_links(note)), None)
 
 
 def _store_classification(
@@ -276,8 +289,8 @@ def _store_rendering(note: Note, rendered: RenderedNote) -> None:
 def _body_html(note: Note) -> str:
     """The note's words as HTML; a bare link is left to the template's ``link``."""
     text = note.text
-    meta = note.link_metadata if isinstance(note.link_metadata, dict) else {}
-    if note.kind == NoteKind.LINK and text.strip() == str(meta.get("url") or "").strip():
+    link = _link(note)
+    if note.kind == NoteKind.LINK and link is not None and text.strip() == link.url:
         return ""
     if text:
         return entities_to_html(text, note.entities or None)

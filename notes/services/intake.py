@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from notes.links import links_initial
 from notes.models import OPEN_STATUSES, Note, NoteKind, NoteStatus
 from secretary.models import User
 from secretary.work import enqueue_on_commit
@@ -23,7 +24,6 @@ class IncomingNote:
     entities: list[dict[str, Any]] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)
     forward_origin: dict[str, Any] | None = None
-    link_url: str = ""
     media_group_id: str = ""
 
 
@@ -68,7 +68,7 @@ def note_receive(*, owner: User, incoming: IncomingNote) -> Receipt:
         entities=incoming.entities,
         files=incoming.files,
         forward_origin=incoming.forward_origin,
-        link_metadata={"url": incoming.link_url} if incoming.link_url else None,
+        link_metadata=links_initial(incoming.text, incoming.entities),
     )
     return Receipt(note, created=True, parts=len(note.files))
 
@@ -106,6 +106,13 @@ def note_schedule_processing(
     enqueue_on_commit(prepare_note, note.pk, kwargs=kwargs, countdown=wait)
 
 
+def note_schedule_enrichment(*, note: Note, step: str) -> None:
+    """One slow step of preparing the note (``pipeline.Enrichment``), on its own queue."""
+    from notes.tasks import ENRICHMENT_TASKS
+
+    enqueue_on_commit(ENRICHMENT_TASKS[step], note.pk)
+
+
 @transaction.atomic
 def note_update_from_edit(*, incoming: IncomingNote) -> Note | None:
     """The owner edited the original message: a note still open follows the edit.
@@ -129,7 +136,7 @@ def note_update_from_edit(*, incoming: IncomingNote) -> Note | None:
     note.text, note.entities = incoming.text, incoming.entities
     if note.kind in (NoteKind.TEXT, NoteKind.LINK):
         note.kind = incoming.kind
-    note.link_metadata = {"url": incoming.link_url} if incoming.link_url else None
+    note.link_metadata = links_initial(incoming.text, incoming.entities)
     note.rendered_text = ""
     note.save(
         update_fields=["text", "entities", "kind", "link_metadata", "rendered_text", "updated_at"]

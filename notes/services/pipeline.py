@@ -14,9 +14,12 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.utils import translation
 
+from notes.links import links_pending
 from notes.models import Note, NoteStatus, PendingConfirmation
 from notes.ports import DeliveryError, View, ports
 from notes.services.history import note_remove
+from notes.services.intake import note_schedule_enrichment, note_schedule_processing
+from notes.services.links import note_fetch_link_previews
 from notes.services.pending import (
     BEFORE_CONFIRMATION,
     NoteActionRefused,
@@ -36,6 +39,7 @@ from notes.services.processing import (
     note_should_file_automatically,
     note_suggested_topic_name,
     note_transcribe_audio,
+    note_transcription_tried,
 )
 from notes.services.publishing import (
     note_check_refile,
@@ -110,10 +114,13 @@ def note_show(
 
 
 def note_prepare(*, note_id: int, parts: int = 0, resend: bool = False) -> None:
-    """Transcribe (spoken notes), classify, render; then preview it or file it at once.
+    """Transcribe (spoken notes) and read its links, classify, render; then preview it or
+    file it at once.
 
-    Idempotent: a note that moved on is left alone, and an album part's run
-    steps aside when more parts arrived after it was scheduled.
+    Transcription and link previews are slow, so they are handed to their own queues
+    (``note_enrich``) and the note comes back here when they are done. Idempotent: a
+    note that moved on is left alone, and an album part's run steps aside when more
+    parts arrived after it was scheduled.
     """
     note = _load(note_id)
     if note is None or note.status not in (*BEFORE_CONFIRMATION, NoteStatus.AWAITING_CONFIRMATION):
@@ -122,8 +129,10 @@ def note_prepare(*, note_id: int, parts: int = 0, resend: bool = False) -> None:
         return
     first_run = note.status in BEFORE_CONFIRMATION
     with translation.override(_language(note)):
-        if first_run and note_needs_transcript(note):
-            _transcribe(note)
+        if first_run and _enrichment_handed_off(note):
+            return
+        if not first_run and links_pending(note.link_metadata):
+            note_fetch_link_previews(note_id=note_id)  # an edit brought new links
         if not note_mark_status(note_id=note_id, status=NoteStatus.CLASSIFYING, again=True):
             return
         note = note_classify_safely(note_id=note_id)
@@ -141,18 +150,58 @@ def note_prepare(*, note_id: int, parts: int = 0, resend: bool = False) -> None:
             note_show(waiting, View.AWAITING, resend=resend)
 
 
-def _transcribe(note: Note) -> None:
-    """Show "🎙 Transcribing…", then put the audio through speech-to-text.
+class Enrichment:
+    """The slow steps before classification, each on a queue of its own."""
+
+    TRANSCRIPT = "transcript"
+    LINKS = "links"
+
+
+def note_enrichment_owed(note: Note) -> str | None:
+    """What the note still needs before it is classified, if anything."""
+    if note_needs_transcript(note) and not note_transcription_tried(note):
+        part = note.files[0] if note.files else {}
+        too_big = (part.get("file_size") or 0) > settings.TELEGRAM_DOWNLOAD_LIMIT
+        if not too_big and "file_id" in part and note_can_be_transcribed(note=note):
+            return Enrichment.TRANSCRIPT
+    if links_pending(note.link_metadata):
+        return Enrichment.LINKS
+    return None
+
+
+def _enrichment_handed_off(note: Note) -> bool:
+    """Hand the note to the step it still needs; "🎙 Transcribing…" shows meanwhile."""
+    step = note_enrichment_owed(note)
+    if step is None:
+        return False
+    if not note_mark_status(note_id=note.pk, status=NoteStatus.ENRICHING):
+        return True  # it moved on meanwhile
+    if step == Enrichment.TRANSCRIPT:
+        note_show(note, View.TRANSCRIBING)
+    note_schedule_enrichment(note=note, step=step)
+    return True
+
+
+def note_enrich(*, note_id: int, step: str) -> None:
+    """Do one slow step (in its own queue's worker), then hand the note back to be prepared.
 
     Without a speech provider, or for a file too big to download, nothing is
-    downloaded: the preview that follows says why there is no transcript.
+    downloaded: the preview that follows says why there is no transcript. A link
+    that cannot be read keeps its bare URL: the note never waits on a website.
     """
-    part = note.files[0] if note.files else {}
-    too_big = (part.get("file_size") or 0) > settings.TELEGRAM_DOWNLOAD_LIMIT
-    if too_big or "file_id" not in part or not note_can_be_transcribed(note=note):
-        return
-    note_mark_status(note_id=note.pk, status=NoteStatus.ENRICHING)
-    note_show(note, View.TRANSCRIBING)
+    note = _load(note_id)
+    if note is None or note.status != NoteStatus.ENRICHING:
+        return  # done by an earlier run, or the note moved on
+    if step == Enrichment.TRANSCRIPT and note_enrichment_owed(note) == step:
+        with translation.override(_language(note)):
+            _transcribe(note)
+    elif step == Enrichment.LINKS:
+        note_fetch_link_previews(note_id=note_id)
+    note_schedule_processing(note=note)
+
+
+def _transcribe(note: Note) -> None:
+    part = note.files[0]
     try:
         audio = ports().archive.download(part)
     except DeliveryError as error:
@@ -169,7 +218,6 @@ def _transcribe(note: Note) -> None:
         filename=filename,
         mime_type=part.get("mime_type") or "audio/ogg",
     )
-    note.refresh_from_db()
 
 
 def _extension(part: dict[str, object]) -> str:

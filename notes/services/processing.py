@@ -21,6 +21,8 @@ from secretary.models import ConfirmMode
 logger = logging.getLogger(__name__)
 
 SPOKEN_KINDS = (NoteKind.VOICE, NoteKind.AUDIO, NoteKind.VIDEO_NOTE)
+# How a failed transcription's error starts (``note.last_error``).
+TRANSCRIPTION_ERROR = "transcription"
 
 
 class TranscriptOutcome(StrEnum):
@@ -34,6 +36,11 @@ class TranscriptOutcome(StrEnum):
 
 def note_needs_transcript(note: Note) -> bool:
     return note.kind in SPOKEN_KINDS and not note.transcript and not note.text
+
+
+def note_transcription_tried(note: Note) -> bool:
+    """Transcription failed once already (its error is kept): the note goes on without."""
+    return note.last_error.startswith(TRANSCRIPTION_ERROR)
 
 
 def note_mark_status(*, note_id: int, status: str, again: bool = False) -> bool:
@@ -59,7 +66,7 @@ def note_transcribe_audio(*, note: Note, audio: bytes, filename: str, mime_type:
     except TranscriptionUnavailable:
         return TranscriptOutcome.UNAVAILABLE
     except TranscriptionFailed as error:
-        Note.objects.filter(pk=note.pk).update(last_error=f"transcription: {error}"[:2000])
+        Note.objects.filter(pk=note.pk).update(last_error=f"{TRANSCRIPTION_ERROR}: {error}"[:2000])
         return TranscriptOutcome.FAILED
     return TranscriptOutcome.DONE
 

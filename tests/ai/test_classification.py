@@ -355,7 +355,9 @@ def test_link_metadata_and_forward_origin_reach_the_model(alice, topics, fake_op
         owner=alice,
         kind="forward",
         text="Новинка недели",
-        link_metadata={"url": "https://kino.example/1", "title": "Дюна — Кинопоиск"},
+        link_metadata=[
+            {"url": "https://kino.example/1", "title": "Дюна — Кинопоиск", "status": "ok"}
+        ],
         forward_origin={
             "type": "channel",
             "chat": {"id": -100, "title": "Киноклуб", "type": "channel"},

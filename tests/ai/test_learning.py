@@ -13,7 +13,7 @@ def test_confirming_a_suggestion_records_an_example(alice, topics):
     note = NoteFactory(
         owner=alice,
         text="«Солярис»",
-        link_metadata={"url": "https://x.example", "title": "Лем — Солярис"},
+        link_metadata=[{"url": "https://x.example", "title": "Лем — Солярис", "status": "ok"}],
         classification={"suggested_topic_id": topics["books"].pk},
     )
 

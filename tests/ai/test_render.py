@@ -103,7 +103,7 @@ def test_a_bare_link_is_shown_once_with_its_title(alice, topics):
         owner=alice,
         kind="link",
         text="https://kino.example/1",
-        link_metadata={"url": "https://kino.example/1", "title": "Дюна & Co"},
+        link_metadata=[{"url": "https://kino.example/1", "title": "Дюна & Co", "status": "ok"}],
     )
 
     rendered = note_render(note=note, topic=topics["movies"])
@@ -167,7 +167,7 @@ def test_a_link_already_in_the_text_is_not_repeated_below_it(alice, topics):
         entities=[
             {"offset": 29, "length": 4, "type": "text_link", "url": "https://example.org/docs"}
         ],
-        link_metadata={"url": "https://example.org/docs"},
+        link_metadata=[{"url": "https://example.org/docs", "status": "ok"}],
         title="Бот для счётчиков",
     )
 
@@ -184,7 +184,7 @@ def test_a_link_that_is_not_in_the_text_is_shown_below_it(alice, topics):
         owner=alice,
         kind="link",
         text="Почитать потом",
-        link_metadata={"url": "https://habr.com/ru/articles/700000/?a=1&b=2"},
+        link_metadata=[{"url": "https://habr.com/ru/articles/700000/?a=1&b=2", "status": "ok"}],
         title="",
     )
 

@@ -358,3 +358,23 @@ def test_piped_lines_form_one_note_until_a_blank_line_or_a_number():
 )
 def test_the_default_language_comes_from_the_locale(environ, language):
     assert language_from_locale(environ) == language
+
+
+def test_a_links_page_title_is_shown_under_the_note(embedded, user):
+    from tests.fakes.website import FakeWebsite
+
+    with FakeWebsite() as site:
+        site.page("/novel", "<title>Солярис</title><meta property=og:site_name content=Вики>")
+        url = site.url("/novel")
+        result = chat(
+            embedded,
+            f"Прочитать {url}\n\n",
+            "--language",
+            "ru",
+            user=user,
+            LINK_FETCH_ALLOWED_HOSTS=site.host_port,
+        )
+
+    assert "🔗 Солярис · Вики" in result.stdout
+    [note] = stored_notes(embedded, user)
+    assert note.status == NoteStatus.AWAITING_CONFIRMATION

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from notes.links import note_link_previews
 from notes.models import Note, NoteKind, NoteStatus
 from notes.selectors import (
     USAGE_MAX_DAYS,
@@ -367,16 +369,22 @@ class ActionsSerializer(serializers.Serializer[Any]):
     cancel = serializers.BooleanField()
 
 
-class LinkMetadataSerializer(serializers.Serializer[Any]):
+class LinkPreviewSerializer(serializers.Serializer[Any]):
     url = serializers.CharField()
     title = serializers.CharField()
     description = serializers.CharField()
+    site_name = serializers.CharField()
+    canonical_url = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=["pending", "ok", "failed", "refused"],
+        help_text="Whether the page was read: not yet, yes, it did not answer, not a public page.",
+    )
 
 
 class NoteDetailSerializer(NoteSummarySerializer):
     rendered_html = serializers.CharField(source="rendered_text")
     source = serializers.SerializerMethodField()  # type: ignore[assignment]
-    link_metadata = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
     classification = serializers.SerializerMethodField()
     usage = serializers.SerializerMethodField()
     stages = serializers.SerializerMethodField()
@@ -391,7 +399,7 @@ class NoteDetailSerializer(NoteSummarySerializer):
             "transcript",
             "rendered_html",
             "source",
-            "link_metadata",
+            "links",
             "classification",
             "usage",
             "stages",
@@ -403,12 +411,12 @@ class NoteDetailSerializer(NoteSummarySerializer):
     def get_source(self, note: Note) -> str:
         return note_source_name(note)
 
-    @extend_schema_field(LinkMetadataSerializer(allow_null=True))
-    def get_link_metadata(self, note: Note) -> dict[str, str] | None:
-        meta = note.link_metadata if isinstance(note.link_metadata, dict) else None
-        if not meta:
-            return None
-        return {key: str(meta.get(key) or "") for key in ("url", "title", "description")}
+    @extend_schema_field(LinkPreviewSerializer(many=True))
+    def get_links(self, note: Note) -> list[dict[str, str]]:
+        return [
+            {**asdict(preview), "status": preview.status or "pending"}
+            for preview in note_link_previews(note.link_metadata)
+        ]
 
     @extend_schema_field(ClassificationSerializer)
     def get_classification(self, note: Note) -> dict[str, Any]:

@@ -88,7 +88,7 @@ function noteView(ctx, note, handlers) {
     note.text ? section(t("note_text"), h("div", { class: "plain", testid: "note-text", text: note.text })) : null,
     note.transcript ? section(t("note_transcript"), h("div", { class: "plain", testid: "note-transcript", text: note.transcript })) : null,
     sourceSection(note),
-    linkSection(note.link_metadata),
+    linkSection(note.links),
     classificationSection(note.classification),
     stagesSection(note.stages),
     usageSection(note.usage),
@@ -147,17 +147,18 @@ function sourceSection(note) {
   return rows.length ? section(t("note_source"), keyValue(rows)) : null;
 }
 
-function linkSection(link) {
-  if (!link?.url) return null;
-  return section(t("note_link"),
+function linkSection(links) {
+  const shown = (links ?? []).filter((link) => link?.url);
+  if (!shown.length) return null;
+  return section(t("note_link"), ...shown.map((link) =>
     h("div", { class: "link-card", testid: "note-link-metadata" },
       h("a", {
         href: link.url, target: "_blank", rel: "noopener noreferrer", text: link.title || link.url,
         onclick: (event) => { event.preventDefault(); openLink(link.url); },
       }),
+      link.site_name ? h("p", { class: "hint", text: link.site_name }) : null,
       link.description ? h("p", { class: "hint", text: link.description }) : null,
-    ),
-  );
+    )));
 }
 
 function classificationSection(info) {
