@@ -51,6 +51,8 @@ def note_move(note: Note, status: str, **changes: Any) -> None:
     """
     if not can_move(note.status, status):
         raise TransitionRefused(f"note {note.pk}: {note.status} → {status}")
+    if status == S.PUBLISHING and note.status != S.PUBLISHING:
+        changes.setdefault("publish_after", None)  # each filing waits its own turn
     note.status = status
     for field, value in changes.items():
         setattr(note, field, value)

@@ -109,6 +109,12 @@ class Note(models.Model):
     published_chat_id = models.BigIntegerField(_("published chat id"), null=True, blank=True)
     published_message_ids = models.JSONField(_("published message ids"), default=list, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    publish_after = models.DateTimeField(
+        _("publish after"),
+        null=True,
+        blank=True,
+        help_text=_("Its turn in the group's pacing (Telegram takes 20 messages a minute)."),
+    )
 
     last_error = models.TextField(_("last error"), blank=True)
     # Work on the note (preparing, publishing) is leased to one worker at a time; a lease

@@ -55,6 +55,7 @@ class View(StrEnum):
 
     TRANSCRIBING = "transcribing"  # "🎙 transcribing…"
     AWAITING = "awaiting"  # the preview with its choices
+    FILING = "filing"  # confirmed, waiting for its turn in the group ("⏳ filing…")
     FILED = "filed"  # where it went, with a link and ↩️ undo
     CANCELLED = "cancelled"
     EXPIRED = "expired"
@@ -110,6 +111,12 @@ class Archive(Protocol):
 
     def delete(self, *, chat_id: int, message_ids: list[int]) -> None:
         """Take a publication back; messages already gone do not matter."""
+        ...
+
+    def pace(self, plan: PublicationPlan) -> float:
+        """Reserve the plan's turn to post (what is left of it); the seconds until then.
+
+        A turn given is kept: the caller waits that long and posts, in order."""
         ...
 
     def create_topic(self, *, chat_id: int, name: str) -> CreatedTopic: ...

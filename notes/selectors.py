@@ -200,6 +200,10 @@ def _publishing(note: Note) -> Stage:
     match note.status:
         case NoteStatus.PUBLISHED:
             return Stage("publishing", label, DONE, _date(note.published_at))
+        case NoteStatus.PUBLISHING if note.publish_after and note.publish_after > timezone.now():
+            return Stage(
+                "publishing", label, WAITING, _("Waits its turn: the group takes so many a minute.")
+            )
         case NoteStatus.PUBLISHING:
             return Stage("publishing", label, WAITING, _("Being filed now."))
         case NoteStatus.CANCELLED:

@@ -8,9 +8,11 @@ turned into a failed note whose owner is told.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -19,8 +21,9 @@ from notes.ports import DeliveryError, ports_opened
 from notes.services import pipeline
 from notes.services.expiry import notes_expire
 from notes.services.pending import BEFORE_CONFIRMATION
-from notes.services.pipeline import Enrichment
+from notes.services.pipeline import PACING_SLEEP_MAX, Enrichment
 from notes.services.recovery import note_fail, note_failure_reported, notes_reserve_stalled
+from secretary.pacing import bulk_pace
 from secretary.work import enqueue, enqueue_on_commit, work_run
 
 logger = logging.getLogger(__name__)
@@ -72,10 +75,24 @@ def expire_pending_confirmations() -> int:
     return len(note_ids)
 
 
-@shared_task(name="notes.tasks.previews_mark_expired")
-def show_expired_previews(note_ids: list[int]) -> int:
+@shared_task(name="notes.tasks.previews_mark_expired", bind=True)
+def show_expired_previews(self: Task, note_ids: list[int], turn_taken: bool = False) -> int:
+    """The expired notes' previews say so, a batch at a time at the bulk pace (a pass over
+    thousands is spread over minutes, not sent in a burst Telegram would refuse)."""
+    shown = 0
     with ports_opened():
-        return pipeline.notes_show_expired(note_ids=note_ids)
+        while note_ids:
+            batch = note_ids[: settings.TELEGRAM_BULK_RATE]
+            wait = 0.0 if turn_taken else bulk_pace(count=len(batch))
+            turn_taken = False
+            if wait > PACING_SLEEP_MAX and not self.request.is_eager:
+                # The worker goes meanwhile; the batch's turn is kept for when it is back.
+                enqueue(self, note_ids, kwargs={"turn_taken": True}, countdown=wait)
+                return shown
+            time.sleep(wait)
+            shown += pipeline.notes_show_expired(note_ids=batch)
+            note_ids = note_ids[len(batch) :]
+    return shown
 
 
 @shared_task(name="notes.tasks.note_process", bind=True, max_retries=None)

@@ -194,6 +194,7 @@ def status_line(note: Note, view: View) -> str:
         View.EXPIRED: lambda: _("⌛ Not confirmed in time. The note waits in your history."),
         View.FAILED: lambda: _("⚠️ I could not finish this note. It is saved in your history."),
         View.TRANSCRIBING: lambda: _("🎙 Transcribing…"),
+        View.FILING: lambda: _("⏳ Filing to «%(topic)s»…") % {"topic": topic_name},
         View.DELETED: lambda: _("🗑 Deleted from your history."),
     }
     return lines[view]()
@@ -259,6 +260,9 @@ class LocalArchive:
             sent.append(self._last_message_id)
             on_sent(list(sent))
         return Publication(message_ids=sent, link=f"local:{plan.topic_name}")
+
+    def pace(self, plan: PublicationPlan) -> float:
+        return 0.0  # nothing limits a local archive
 
     def delete(self, *, chat_id: int, message_ids: list[int]) -> None:
         """Nothing was posted anywhere, so there is nothing to take back."""

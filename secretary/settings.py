@@ -321,6 +321,18 @@ TELEGRAM_DOWNLOAD_LIMIT = env.int("TELEGRAM_DOWNLOAD_LIMIT", 20 * 1024 * 1024)
 
 PENDING_TTL = env.duration("PENDING_TTL", timedelta(hours=24))
 
+# Pacing (secretary.pacing): at most TELEGRAM_GROUP_RATE messages per
+# TELEGRAM_GROUP_RATE_PERIOD into one group (Telegram's limit is about 20 a minute),
+# counted across all workers; a burst waits its turn. Bulk updates to owners' chats
+# (expired previews) go at TELEGRAM_BULK_RATE a second.
+TELEGRAM_GROUP_RATE = env.int("TELEGRAM_GROUP_RATE", 20)
+TELEGRAM_GROUP_RATE_PERIOD = env.duration("TELEGRAM_GROUP_RATE_PERIOD", timedelta(minutes=1))
+TELEGRAM_BULK_RATE = env.int("TELEGRAM_BULK_RATE", 20)
+if TELEGRAM_GROUP_RATE < 1 or TELEGRAM_BULK_RATE < 1:
+    raise ConfigError("TELEGRAM_GROUP_RATE and TELEGRAM_BULK_RATE must be at least 1")
+if TELEGRAM_GROUP_RATE_PERIOD.total_seconds() <= 0:
+    raise ConfigError("TELEGRAM_GROUP_RATE_PERIOD must be positive")
+
 # Where the owner sees a note and where filed notes go (notes.ports): a factory that
 # opens both for one operation. Telegram by default; `manage.py chat` uses the terminal.
 NOTE_PORTS = env.str("NOTE_PORTS", "telegram_bot.ports.telegram_ports")

@@ -29,6 +29,7 @@ from django.utils import translation
 from notes.models import Note
 from notes.ports import CreatedTopic, DeliveryError, Ports, Publication, View
 from notes.services.publishing import PublicationPlan
+from secretary.pacing import group_pace
 from telegram_bot import gateway, screens, texts
 from telegram_bot.client import (
     TelegramNotConfigured,
@@ -161,6 +162,8 @@ def _screen(note: Note, view: View, *, problem: DeliveryError | None, link: str)
     match view:
         case View.TRANSCRIBING:
             return screens.transcribing_screen(note)
+        case View.FILING:
+            return screens.filing_screen(note)
         case View.FILED:
             return screens.filed_screen(note, link)
         case View.CANCELLED:
@@ -222,6 +225,9 @@ class TelegramArchive:
             chat_id=plan.chat_id, message_id=sent[0], thread_id=plan.thread_id, username=username
         )
         return Publication(message_ids=sent, link=link)
+
+    def pace(self, plan: PublicationPlan) -> float:
+        return group_pace(plan.chat_id, count=plan.messages_left)
 
     def delete(self, *, chat_id: int, message_ids: list[int]) -> None:
         self._loop().run(

@@ -185,5 +185,10 @@ def expired_screen(note: Note) -> Screen:
     return Screen(_compose(note, [texts.expired_line()]))
 
 
+def filing_screen(note: Note) -> Screen:
+    """Confirmed and waiting for its turn in the group: nothing to tap meanwhile."""
+    return Screen(_compose(note, [texts.filing_line(note.topic.name if note.topic else "")]))
+
+
 def transcribing_screen(note: Note) -> Screen:
     return Screen(_compose(note, [texts.transcribing_text()]))

@@ -457,6 +457,17 @@ def filing_notice() -> str:
     return _("Filing…")
 
 
+def filing_line(topic_name: str) -> str:
+    """A confirmed note waiting for its turn: Telegram takes only so many posts a minute."""
+    return _(
+        "⏳ Filing to «%(topic)s»… Telegram takes %(rate)s messages a minute into a group, "
+        "so this one waits its turn."
+    ) % {
+        "topic": quote(topic_name),
+        "rate": settings.TELEGRAM_GROUP_RATE,
+    }
+
+
 def undone_notice() -> str:
     return _("Taken back. The note waits for your choice again.")
 

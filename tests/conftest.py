@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
+from secretary import pacing
 from secretary.celery import app as celery_app
 from secretary.models import Language
 from tests.factories import StaffFactory, UserFactory
@@ -27,6 +29,17 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pacing(monkeypatch):
+    """Every test starts with full buckets: the groups of earlier tests posted into the
+    same chat ids within the same minute (the worker processes share the Redis ones)."""
+    monkeypatch.setattr(pacing, "_memory", pacing._MemoryBuckets())
+    if settings.REDIS_URL:
+        client = pacing._client()
+        for key in client.scan_iter(f"{pacing.KEY_PREFIX}*"):
+            client.delete(key)
 
 
 @pytest.fixture

@@ -9,10 +9,11 @@ of ``notes``; nothing here runs inside a transaction while a port is called.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from notes.links import links_pending
 from notes.models import Note, NoteStatus, PendingConfirmation
@@ -42,11 +43,13 @@ from notes.services.processing import (
     note_transcription_tried,
 )
 from notes.services.publishing import (
+    PublicationPlan,
     note_check_refile,
     note_check_undo,
     note_mark_published,
     note_publication_plan,
     note_publishing_progress,
+    note_publishing_wait,
     note_refile_record,
     note_unfile,
 )
@@ -54,12 +57,15 @@ from notes.services.recovery import note_failure_reported
 from notes.services.transcription import note_can_be_transcribed
 from secretary.models import User
 from secretary.services import user_mark_unreachable
-from secretary.work import record_after_effect
+from secretary.work import Deferred, record_after_effect
 from topics.models import Topic
 from topics.selectors import group_for_owner
 from topics.services import group_mark_bot_removed, topic_create, topic_mark_gone
 
 logger = logging.getLogger(__name__)
+
+# A turn this close is waited for in the run; a later one lets the worker go meanwhile.
+PACING_SLEEP_MAX = 1.0
 
 
 def _load(note_id: int) -> Note | None:
@@ -282,6 +288,7 @@ def note_publish(*, note_id: int) -> None:
     plan = note_publication_plan(note_id=note_id)
     if plan is None:
         return
+    _wait_for_turn(plan)
 
     def progress(sent: list[int]) -> None:
         record_after_effect(lambda: note_publishing_progress(note_id=note_id, message_ids=sent))
@@ -298,6 +305,24 @@ def note_publish(*, note_id: int) -> None:
     )
     if published is not None:
         _report(note_id, View.FILED, link=publication.link)
+
+
+def _wait_for_turn(plan: PublicationPlan) -> None:
+    """Keep to the archive's pace (Telegram: 20 messages a minute per group): a note whose
+    turn is later waits for it, its preview saying "filing…"; ``Deferred`` has the task
+    come back then. A moment's wait is simply waited."""
+    if plan.publish_after is not None:
+        left = (plan.publish_after - timezone.now()).total_seconds()
+        if left > 0:
+            raise Deferred("waiting for its turn in the group", retry_after=left)
+        return
+    wait = ports().archive.pace(plan)
+    if wait <= PACING_SLEEP_MAX:
+        time.sleep(wait)
+        return
+    note_publishing_wait(note_id=plan.note_id, seconds=wait)
+    _report(plan.note_id, View.FILING)
+    raise Deferred("waiting for its turn in the group", retry_after=wait)
 
 
 def _publish_failed(note_id: int, error: DeliveryError) -> None:

@@ -9,6 +9,7 @@ send interrupted by a rate limit, so a retry never posts a part twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -48,6 +49,7 @@ class PublicationPlan:
     files: list[dict[str, Any]] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)  # HTML; for media the first is the caption
     sent: list[int] = field(default_factory=list)  # message ids of an interrupted attempt
+    publish_after: datetime | None = None  # its turn in the group's pacing, once it has one
 
     @property
     def is_album(self) -> bool:
@@ -60,6 +62,13 @@ class PublicationPlan:
     @property
     def has_caption(self) -> bool:
         return self.kind in CAPTIONED_KINDS
+
+    @property
+    def messages_left(self) -> int:
+        """How many messages posting what is left takes (each part of an album is one)."""
+        media = len(self.files) if self.is_media else 0
+        texts = len(self.parts) - (1 if self.has_caption and self.parts else 0)
+        return max(0, media + texts - len(self.sent))  # sent: the media first, then text
 
 
 def note_schedule_publishing(*, note: Note) -> None:
@@ -92,7 +101,16 @@ def note_publication_plan(*, note_id: int) -> PublicationPlan | None:
         files=list(note.files),
         parts=parts,
         sent=[int(message_id) for message_id in note.published_message_ids],
+        publish_after=note.publish_after,
     )
+
+
+def note_publishing_wait(*, note_id: int, seconds: float) -> datetime:
+    """The note's turn in its group's pacing is ``seconds`` away: it waits for it (a run
+    that comes back, or the sweeper after a crash, keeps the turn)."""
+    moment = timezone.now() + timedelta(seconds=seconds)
+    Note.objects.filter(pk=note_id, status=NoteStatus.PUBLISHING).update(publish_after=moment)
+    return moment
 
 
 @transaction.atomic

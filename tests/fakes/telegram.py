@@ -14,6 +14,7 @@ kicked". A Bot API method the fake does not answer yet gets 501, never a quiet 4
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import time
 from typing import Any
@@ -39,6 +40,23 @@ from tests.fakes.telegram_rules import (
 BOT_ID = 7000001
 BOT_USERNAME = "my_secretary_bot"
 TOKEN = f"{BOT_ID}:AAF4kefakeTokenForTests-only"
+
+
+# Methods that post a message into a chat (what flood control counts).
+POSTING_METHODS = frozenset(
+    {
+        "sendMessage",
+        "copyMessage",
+        "forwardMessage",
+        "sendMediaGroup",
+        "sendPhoto",
+        "sendVideo",
+        "sendDocument",
+        "sendAudio",
+        "sendVoice",
+        "sendVideoNote",
+    }
+)
 
 
 class FakeTelegram(FakeServer):
@@ -71,6 +89,11 @@ class FakeTelegram(FakeServer):
         self._state_lock = threading.Lock()
         self.timeline: list[tuple[float, str]] = []  # (monotonic time, method) of each call
         self._rate_limits: dict[str, tuple[int, int]] = {}
+        # Telegram's flood control in groups: off unless a test sets it (group_flood_limit).
+        self._group_limit: tuple[int, float] | None = None
+        self._group_posts: dict[int, list[float]] = {}
+        self.flood_refusals = 0
+        self.group_post_times: list[float] = []  # accepted posts into groups, while limited
         # Stop within 50 ms instead of the default half-second poll: most tests start one.
         self._thread = threading.Thread(
             target=lambda: self._httpd.serve_forever(poll_interval=0.05), daemon=True
@@ -102,6 +125,11 @@ class FakeTelegram(FakeServer):
     def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with 429 and ``retry_after``."""
         self._rate_limits[method] = (times, retry_after)
+
+    def group_flood_limit(self, count: int, period: float) -> None:
+        """Refuse, as Telegram does, more than ``count`` messages posted into one group
+        within ``period`` seconds: 429 with the ``retry_after`` until there is room."""
+        self._group_limit = (count, period)
 
     # -- reading what happened ---------------------------------------------------
     def calls(self, *methods: str) -> list[Call]:
@@ -147,6 +175,8 @@ class FakeTelegram(FakeServer):
         if limited := self._rate_limited(method):
             return limited
         params = decoded(args, method)
+        if flooded := self._flooded(method, params):
+            return flooded
         problem = self._refusal(method, params)
         if problem is not None:
             return problem
@@ -164,6 +194,26 @@ class FakeTelegram(FakeServer):
             self._rate_limits[method] = (times - 1, retry_after)
         description = f"Too Many Requests: retry after {retry_after}"
         return Response(429, telegram_error(429, description, retry_after=retry_after))
+
+    def _flooded(self, method: str, params: dict[str, Any]) -> Response | None:
+        chat_id = params.get("chat_id")
+        if self._group_limit is None or method not in POSTING_METHODS:
+            return None
+        if not isinstance(chat_id, int) or chat_id >= 0:
+            return None
+        count, period = self._group_limit
+        posts = len(params.get("media") or []) if method == "sendMediaGroup" else 1
+        with self._state_lock:
+            now = time.monotonic()
+            recent = [at for at in self._group_posts.get(chat_id, []) if at > now - period]
+            if len(recent) + posts > count:
+                self.flood_refusals += 1
+                wait = max(1, math.ceil(recent[len(recent) + posts - count - 1] + period - now))
+                description = f"Too Many Requests: retry after {wait}"
+                return Response(429, telegram_error(429, description, retry_after=wait))
+            self._group_posts[chat_id] = recent + [now] * posts
+            self.group_post_times += [now] * posts
+        return None
 
     def _refusal(self, method: str, params: dict[str, Any]) -> Response | None:
         chat_id = params.get("chat_id")

@@ -55,6 +55,7 @@ class FakeArchive:
     deleted: list[list[int]] = field(default_factory=list)
     refusals: list[DeliveryError] = field(default_factory=list)
     renamed: list[tuple[int, str]] = field(default_factory=list)
+    waits: list[float] = field(default_factory=list)  # what pace() answers, in turn
     next_id: int = 9000
 
     def post(self, plan, on_sent):
@@ -70,6 +71,9 @@ class FakeArchive:
 
     def delete(self, *, chat_id, message_ids):
         self.deleted.append(list(message_ids))
+
+    def pace(self, plan):
+        return self.waits.pop(0) if self.waits else 0.0
 
     def create_topic(self, *, chat_id, name):
         self.next_id += 1
@@ -335,3 +339,69 @@ def test_a_new_topic_is_created_through_the_archive(alice, topics, committed, di
     assert (topic.name, topic.thread_id) == ("Кино", 9001)
     assert Note.objects.get(pk=note.pk).topic_id == topic.pk
     assert display.shown[-1].topic == "Кино"
+
+
+def test_a_note_whose_turn_is_later_says_filing_then_is_filed(
+    alice, topics, committed, display, archive, monkeypatch
+):
+    """The archive's pace gives the note a turn in 30 s: its preview says "filing…" and
+    the run comes back at its turn (inline: the retry waits, here not at all), keeping
+    the turn instead of asking for another."""
+    monkeypatch.setattr("secretary.retry.time.sleep", lambda seconds: None)
+    archive.waits = [30.0]
+    note = send(alice, committed)
+    turns = []
+    real_plan = pipeline.note_publication_plan
+
+    def plan_then_pass_the_turn(**kwargs):
+        plan = real_plan(**kwargs)
+        if plan is not None and plan.publish_after is not None:
+            turns.append(plan.publish_after)
+            Note.objects.filter(pk=plan.note_id).update(publish_after="2000-01-01T00:00Z")
+            return real_plan(**kwargs)
+        return plan
+
+    monkeypatch.setattr(pipeline, "note_publication_plan", plan_then_pass_the_turn)
+
+    committed(note_confirm, owner=alice, note_id=note.pk)
+
+    assert display.views()[-2:] == [View.FILING, View.FILED]
+    assert len(turns) == 1  # one turn given, then kept
+    assert archive.waits == []  # and the pace was asked once
+    assert len(archive.posts) == 1
+    note.refresh_from_db()
+    assert note.status == NoteStatus.PUBLISHED
+
+
+def test_a_moments_wait_is_simply_waited(alice, topics, committed, display, archive, monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr("notes.services.pipeline.time.sleep", slept.append)
+    archive.waits = [0.4]
+    note = send(alice, committed)
+
+    committed(note_confirm, owner=alice, note_id=note.pk)
+
+    assert slept == [0.4]
+    assert display.views()[-1] == View.FILED
+    assert View.FILING not in display.views()
+
+
+def test_expired_previews_go_out_in_batches_at_the_bulk_pace(
+    alice, topics, committed, display, settings, monkeypatch
+):
+    from notes.tasks import show_expired_previews
+
+    settings.TELEGRAM_BULK_RATE = 4
+    settings.REDIS_URL = None  # the in-memory bucket (fresh for each test)
+    slept: list[float] = []
+    monkeypatch.setattr("notes.tasks.time.sleep", slept.append)
+    notes = [send(alice, committed, text=f"Купить {n}", message_id=100 + n) for n in range(10)]
+    PendingConfirmation.objects.filter(note__in=notes).update(expires_at="2000-01-01T00:00Z")
+    Note.objects.filter(pk__in=[n.pk for n in notes]).update(status=NoteStatus.EXPIRED)
+    display.shown.clear()
+
+    assert show_expired_previews.apply(args=([n.pk for n in notes],)).get() == 10
+
+    assert display.views() == [View.EXPIRED] * 10
+    # 10 previews at 4 a second: batches of 4, 4 and 2, a second apart.
+    assert slept == pytest.approx([0.0, 1.0, 2.0], abs=0.1)
