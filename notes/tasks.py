@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 
 from celery import Task, shared_task
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -30,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 # A run that finds another worker on the note comes back this much later.
 BUSY_RETRY_SECONDS = 1.0
+# One run of expired previews lasts about this long (well within the task time limit).
+PREVIEW_RUN_SECONDS = 20.0
 
 
 def _on_note(
@@ -77,21 +78,25 @@ def expire_pending_confirmations() -> int:
 
 @shared_task(name="notes.tasks.previews_mark_expired", bind=True)
 def show_expired_previews(self: Task, note_ids: list[int], turn_taken: bool = False) -> int:
-    """The expired notes' previews say so, a batch at a time at the bulk pace (a pass over
-    thousands is spread over minutes, not sent in a burst Telegram would refuse)."""
+    """The expired notes' previews say so, each edit at the bulk pace: a pass over
+    thousands is spread over minutes in short runs, not sent in a burst Telegram would
+    refuse. A run that must wait long for its turn lets the worker go and comes back."""
     shown = 0
+    run_until = time.monotonic() + PREVIEW_RUN_SECONDS
     with ports_opened():
-        while note_ids:
-            batch = note_ids[: settings.TELEGRAM_BULK_RATE]
-            wait = 0.0 if turn_taken else bulk_pace(count=len(batch))
+        for index, note_id in enumerate(note_ids):
+            rest = note_ids[index:]
+            if time.monotonic() > run_until and not self.request.is_eager:
+                enqueue(self, rest)  # a run stays short; the next one takes the rest
+                return shown
+            wait = 0.0 if turn_taken else bulk_pace()
             turn_taken = False
             if wait > PACING_SLEEP_MAX and not self.request.is_eager:
-                # The worker goes meanwhile; the batch's turn is kept for when it is back.
-                enqueue(self, note_ids, kwargs={"turn_taken": True}, countdown=wait)
+                # The turn is kept for when the run is back.
+                enqueue(self, rest, kwargs={"turn_taken": True}, countdown=wait)
                 return shown
             time.sleep(wait)
-            shown += pipeline.notes_show_expired(note_ids=batch)
-            note_ids = note_ids[len(batch) :]
+            shown += pipeline.notes_show_expired(note_ids=[note_id])
     return shown
 
 

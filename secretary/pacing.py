@@ -92,12 +92,13 @@ def group_pace(chat_id: int, *, count: int = 1) -> float:
 
 
 def bulk_pace(*, count: int = 1) -> float:
-    """``pace`` for updates to many owners' chats at once (expired previews)."""
+    """``pace`` for updates to many owners' chats at once (expired previews): at most
+    ``TELEGRAM_BULK_RATE`` in any second, however late the first of them went out."""
     return pace(
         "bulk",
         count=count,
         limit=settings.TELEGRAM_BULK_RATE,
-        period=1.0,
+        period=1.0 + MARGIN_SECONDS,
     )
 
 
