@@ -355,3 +355,118 @@ def _total(rows: list[UsageRow], since: date) -> UsageRow:
 # How far back the usage screen may look.
 USAGE_MAX_DAYS = 366
 USAGE_MAX_MONTHS = 36
+
+
+# -- operators' statistics ---------------------------------------------------------------
+
+# How many topics the statistics name; how much of a failure's reason they show.
+STATS_TOP_TOPICS = 20
+FAILURE_REASON_MAX = 60
+NO_PROVIDER = "(none)"
+COST_PLACES = Decimal("0.000001")  # Note.cost_usd's decimal places
+
+
+@dataclass(frozen=True)
+class TopicCount:
+    topic_id: int
+    topic: str
+    group: str
+    notes: int
+
+
+@dataclass(frozen=True)
+class NotesStats:
+    """What the notes of a period came to: counts, AI usage and cost, why some failed.
+
+    The ``by_*`` and ``failures`` maps are ordered most first.
+    """
+
+    since: datetime | None
+    owner_id: int | None
+    notes: int
+    by_status: dict[str, int]
+    by_kind: dict[str, int]
+    by_provider: dict[str, int]
+    by_topic: list[TopicCount]
+    without_topic: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: Decimal
+    failures: dict[str, int]
+
+
+def notes_stats(since: datetime | None = None, *, owner: User | None = None) -> NotesStats:
+    """The statistics of the notes created since ``since`` (all when None), of one owner
+    or of everyone: for operators (``manage.py stats``), unlike the owner's reads above."""
+    notes = Note.objects.all()
+    if since is not None:
+        notes = notes.filter(created_at__gte=since)
+    if owner is not None:
+        notes = notes.filter(owner=owner)
+    totals = notes.aggregate(
+        notes=Count("id"),
+        without_topic=Count("id", filter=Q(topic__isnull=True)),
+        input_tokens=Sum("input_tokens"),
+        output_tokens=Sum("output_tokens"),
+        cost_usd=Sum("cost_usd"),
+    )
+    return NotesStats(
+        since=since,
+        owner_id=owner.pk if owner is not None else None,
+        notes=totals["notes"],
+        by_status=_counted(notes, "status"),
+        by_kind=_counted(notes, "kind"),
+        by_provider={
+            (name or NO_PROVIDER): count for name, count in _counted(notes, "ai_provider").items()
+        },
+        by_topic=_top_topics(notes),
+        without_topic=totals["without_topic"],
+        input_tokens=totals["input_tokens"] or 0,
+        output_tokens=totals["output_tokens"] or 0,
+        cost_usd=_usd(totals["cost_usd"]),
+        failures=_failures_by_reason(notes.filter(status=NoteStatus.FAILED)),
+    )
+
+
+def _usd(total: Decimal | None) -> Decimal:
+    """A sum of costs to the field's six places (SQLite sums decimals as floats)."""
+    return Decimal(total or 0).quantize(COST_PLACES)
+
+
+def _counted(notes: QuerySet[Note], field: str) -> dict[str, int]:
+    rows = notes.order_by().values(field).annotate(n=Count("id")).order_by("-n", field)
+    return {row[field]: row["n"] for row in rows}
+
+
+def _top_topics(notes: QuerySet[Note]) -> list[TopicCount]:
+    rows = (
+        notes.filter(topic__isnull=False)
+        .order_by()
+        .values("topic_id", "topic__name", "topic__group__title")
+        .annotate(n=Count("id"))
+        .order_by("-n", "topic__name", "topic_id")[:STATS_TOP_TOPICS]
+    )
+    return [
+        TopicCount(row["topic_id"], row["topic__name"], row["topic__group__title"], row["n"])
+        for row in rows
+    ]
+
+
+def _failures_by_reason(failed: QuerySet[Note]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    rows = failed.order_by().values("last_error").annotate(n=Count("id"))
+    for row in rows:
+        reason = failure_reason(row["last_error"])
+        counts[reason] = counts.get(reason, 0) + row["n"]
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def failure_reason(last_error: str) -> str:
+    """A failure's kind, not its text: what comes before the first ':' ("transcription",
+    "classification", an exception's class name), cut short. The rest may hold
+    what a server said, or the note's words."""
+    head = last_error.split(":", 1)[0].strip().splitlines()
+    if not head or not head[0].strip():
+        return "(no reason recorded)"
+    reason = head[0].strip()
+    return reason if len(reason) <= FAILURE_REASON_MAX else reason[: FAILURE_REASON_MAX - 1] + "…"

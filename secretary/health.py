@@ -27,11 +27,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    checks: dict[str, Callable[[], None]] = {"database": _check_database}
+    checks: dict[str, Callable[[], None]] = {"database": check_database}
     if settings.REDIS_URL:
-        checks["redis"] = _check_redis
+        checks["redis"] = check_redis
     if not settings.CELERY_TASK_ALWAYS_EAGER:
-        checks["broker"] = _check_broker
+        checks["broker"] = check_broker
     results = {name: _run(check) for name, check in checks.items()}
     ready = all(result["ok"] for result in results.values())
     return JsonResponse(
@@ -49,13 +49,15 @@ def _run(check: Callable[[], None]) -> dict[str, object]:
     return {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1)}
 
 
-def _check_database() -> None:
+def check_database() -> None:
+    """One query; raises what the database raises (also run by ``manage.py doctor``)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
 
 
-def _check_redis() -> None:
+def check_redis() -> None:
+    """A PING within the check timeout; raises what redis-py raises."""
     import redis
 
     client = redis.Redis.from_url(
@@ -69,7 +71,8 @@ def _check_redis() -> None:
         client.close()
 
 
-def _check_broker() -> None:
+def check_broker() -> None:
+    """One connection to the Celery broker (one retry at most); raises on failure."""
     from secretary.celery import app
 
     with app.connection_for_write() as conn:

@@ -371,3 +371,26 @@ async def topic_rename(bot: Bot, *, chat_id: int, thread_id: int, name: str) -> 
     except TelegramBadRequest as error:
         if "TOPIC_NOT_MODIFIED" not in error.message.upper():
             raise
+
+
+# -- the doctor's questions (each with a short timeout: an operator is waiting) ----------
+
+
+async def bot_info(bot: Bot, *, request_timeout: int) -> User:
+    """getMe asked now (``bot.me()`` would answer from its cache): the token is checked."""
+    return await bot.get_me(request_timeout=request_timeout)
+
+
+async def webhook_info(bot: Bot, *, request_timeout: int) -> WebhookInfo:
+    return await bot.get_webhook_info(request_timeout=request_timeout)
+
+
+async def group_info(bot: Bot, chat_id: int, *, request_timeout: int) -> ChatFullInfo:
+    return await bot.get_chat(chat_id=chat_id, request_timeout=request_timeout)
+
+
+async def bot_member(bot: Bot, chat_id: int, *, request_timeout: int) -> ResultChatMemberUnion:
+    """The bot's own chat member object in the group: its status and rights there."""
+    return await bot.get_chat_member(
+        chat_id=chat_id, user_id=bot.id, request_timeout=request_timeout
+    )
