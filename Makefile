@@ -84,7 +84,7 @@ check: $(VENV)/.installed
 # Validates the production compose file (docker-compose parses it; no engine needed).
 compose-check:
 	@command -v docker-compose >/dev/null || { echo "docker-compose not found: apt-get install docker-compose"; exit 1; }
-	@tmp=$$(mktemp -d) && cp compose/docker-compose.yml $$tmp/ && cp -r compose/nginx compose/prometheus compose/grafana $$tmp/ \
+	@tmp=$$(mktemp -d) && cp compose/docker-compose.yml $$tmp/ && cp -r compose/nginx compose/prometheus compose/grafana compose/loki compose/promtail $$tmp/ \
 	  && printf 'POSTGRES_PASSWORD=check\nSECRET_KEY=check\n' > $$tmp/.env \
 	  && docker-compose -f $$tmp/docker-compose.yml --profile monitoring --profile split-workers config -q && rm -rf $$tmp && echo "compose file is valid"
 

@@ -12,12 +12,14 @@ received ─► enriching ─► classifying ─► awaiting_confirmation ─►
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from notes.models import Note, NoteStatus
+from secretary.metrics import NOTES_FINISHED
 
 S = NoteStatus
 
@@ -34,6 +36,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     S.EXPIRED: frozenset({S.PUBLISHING}),
     S.FAILED: frozenset({S.RECEIVED, S.PUBLISHING}),  # retried
 }
+
+
+# Where a note's story ends (for now: a filed note may still be taken back).
+FINAL = frozenset({S.PUBLISHED, S.CANCELLED, S.EXPIRED, S.FAILED})
 
 
 class TransitionRefused(Exception):
@@ -53,15 +59,27 @@ def note_move(note: Note, status: str, **changes: Any) -> None:
         raise TransitionRefused(f"note {note.pk}: {note.status} → {status}")
     if status == S.PUBLISHING and note.status != S.PUBLISHING:
         changes.setdefault("publish_after", None)  # each filing waits its own turn
+    finishes = status in FINAL and note.status != status
     note.status = status
     for field, value in changes.items():
         setattr(note, field, value)
     note.save(update_fields=["status", *changes, "updated_at"])
+    if finishes:
+        NOTES_FINISHED.labels(status, note.kind).inc()
 
 
 def notes_move(notes: QuerySet[Note], status: str, **changes: Any) -> int:
     """Set-based: move those of ``notes`` that may move to ``status``. Returns how many."""
     sources = [current for current in ALLOWED if can_move(current, status)]
-    return notes.filter(status__in=sources).update(
+    moving = notes.filter(status__in=sources).exclude(status=status)
+    kinds = (
+        Counter(dict(moving.values_list("kind").annotate(count=Count("pk")).order_by()))
+        if status in FINAL
+        else Counter()
+    )
+    moved = notes.filter(status__in=sources).update(
         status=status, updated_at=timezone.now(), **changes
     )
+    for kind, count in kinds.items():
+        NOTES_FINISHED.labels(status, kind).inc(count)
+    return moved

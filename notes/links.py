@@ -134,7 +134,7 @@ def link_preview(url: str, *, timeout: float | None = None) -> LinkPreview:
     try:
         cache.set(key, preview.as_dict(), int(seconds))
     except Exception as error:  # the cache being down costs a fetch next time, nothing more
-        logger.warning("Link preview of %s not cached: %s", url, error)
+        logger.warning("Link preview not cached: %s", error)  # the URL is the owner's text
     return preview
 
 
@@ -142,10 +142,10 @@ def _fetch(url: str, timeout: float | None) -> LinkPreview:
     try:
         page = fetch_page(url, timeout=timeout)
     except FetchRefused as error:
-        logger.info("Link %s not fetched: %s", url, error)
+        logger.info("Link not fetched: %s", error)  # the URL is the owner's text
         return LinkPreview(url, status=LinkStatus.REFUSED)
     except FetchError as error:
-        logger.info("Link %s could not be read: %s", url, error)
+        logger.info("Link could not be read: %s", error)
         return LinkPreview(url, status=LinkStatus.FAILED)
     metadata = page_metadata(page.text, page.url)
     return LinkPreview(url, status=LinkStatus.OK, **metadata)

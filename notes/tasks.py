@@ -14,6 +14,7 @@ from collections.abc import Callable
 from celery import Task, shared_task
 from django.db import transaction
 from django.db.models import Q
+from structlog.contextvars import bound_contextvars
 
 from notes.models import Note, NoteStatus
 from notes.ports import DeliveryError, ports_opened
@@ -48,17 +49,18 @@ def _on_note(
         with ports_opened():
             body()
 
-    work_run(
-        task,
-        row=Note.objects.filter(pk=note_id),
-        ready=Q(status__in=statuses),
-        body=run,
-        give_up=lambda reason: _fail(note_id, reason),
-        args=(note_id,),
-        kwargs=kwargs,
-        when_busy=when_busy,
-        waits_run_out=waits_run_out,
-    )
+    with bound_contextvars(note_id=note_id):  # every line of the note's work names it
+        work_run(
+            task,
+            row=Note.objects.filter(pk=note_id),
+            ready=Q(status__in=statuses),
+            body=run,
+            give_up=lambda reason: _fail(note_id, reason),
+            args=(note_id,),
+            kwargs=kwargs,
+            when_busy=when_busy,
+            waits_run_out=waits_run_out,
+        )
 
 
 def _fail(note_id: int, reason: str) -> None:

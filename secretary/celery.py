@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 from celery import Celery
 
+# Its signal receivers: the worker and beat log through Django's LOGGING, and every task
+# carries the correlation id of the request, update or task that enqueued it.
+from secretary import logs  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secretary.settings")
 
 app = Celery("secretary")

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from secretary.caching import cached, forget
 from secretary.celery import PERIODIC_JOBS
 from secretary.models import Preferences, User, language_from_telegram
 
@@ -68,10 +69,26 @@ def user_mark_unreachable(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(has_blocked_bot=True, blocked_bot_at=timezone.now())
 
 
+PREFERENCES_CACHE_SECONDS = 300
+
+
+def _preferences_key(user_id: int) -> str:
+    return f"preferences:v1:{user_id}"
+
+
 def preferences_for(*, user: User) -> Preferences:
-    """The user's preferences, created with defaults if somehow missing."""
-    preferences, _ = Preferences.objects.get_or_create(user=user)
-    return preferences
+    """The user's preferences (created with defaults if somehow missing), from the cache:
+    every note's classification and rendering reads them. Saving them forgets them."""
+
+    def load() -> Preferences:
+        return Preferences.objects.get_or_create(user=user)[0]
+
+    return cached(_preferences_key(user.pk), PREFERENCES_CACHE_SECONDS, load, kind=Preferences)
+
+
+def preferences_forget(*, user_id: int) -> None:
+    """The user's preferences changed: the next read goes to the database."""
+    forget(_preferences_key(user_id))
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ provider, so a newcomer needs nothing but Python to try it.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -64,6 +65,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_prometheus",
+    "django_structlog",
 ]
 LOCAL_APPS = [
     "secretary",
@@ -76,6 +78,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "secretary.middleware.ProbeMiddleware",
+    # Request logging (django-structlog) with the request id as the correlation id.
+    "secretary.logs.RequestMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -205,6 +209,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A worker's main process serves its pool's metrics on this port (0: not served); the
+# pool processes write them to PROMETHEUS_MULTIPROC_DIR (compose's start-worker sets both).
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", 0)
 CELERY_TIMEZONE = "UTC"
 
 # ------------------------------------------------------------------------------
@@ -285,25 +292,38 @@ SPECTACULAR_SETTINGS = {
 # Logging
 # ------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", "INFO").upper()
+# json: one JSON object a line (production); console: readable columns (development).
+LOG_FORMAT = env.str("LOG_FORMAT", "console" if DEBUG else "json").lower()
+if LOG_FORMAT not in ("json", "console"):
+    raise ConfigError("LOG_FORMAT must be json or console")
+# Every record of every logger goes through structlog (secretary.logs): time, level, logger,
+# message and the context (correlation_id …); the bot token and the API keys are blanked
+# in every line, tracebacks included.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {
-            # Bot API URLs carry the token; it is blanked in every line, tracebacks included.
-            "()": "telegram_bot.logs.TokenRedactingFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        },
+        "json": {"()": "secretary.logs.json_formatter"},
+        "console": {"()": "secretary.logs.console_formatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # httpx logs every request URL, and the Bot API puts the token in the URL.
         "httpx": {"level": "WARNING"},
         "httpx2": {"level": "WARNING"},  # the AI SDKs' transport: one line per request
         "aiogram.event": {"level": "WARNING"},
+        # uvicorn's lines in the same format once the app is loaded; its access log says
+        # less than django-structlog's request_finished (which has the request id).
+        "uvicorn": {"handlers": ["console"], "propagate": False},
+        "uvicorn.access": {"level": "WARNING", "propagate": True},
     },
 }
+# django-structlog: request_finished at INFO (request_started only at DEBUG), with the
+# request id from X-Request-ID once secretary.logs.RequestMiddleware has checked it.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+DJANGO_STRUCTLOG_CELERY_ENABLED = False  # secretary.logs carries the correlation id itself
 
 # ------------------------------------------------------------------------------
 # Product
@@ -320,6 +340,11 @@ TELEGRAM_UNDO_WINDOW = env.duration("TELEGRAM_UNDO_WINDOW", timedelta(minutes=5)
 TELEGRAM_DOWNLOAD_LIMIT = env.int("TELEGRAM_DOWNLOAD_LIMIT", 20 * 1024 * 1024)
 
 PENDING_TTL = env.duration("PENDING_TTL", timedelta(hours=24))
+# An owner's notes prepared at once per minute; past it a note is saved, the owner is told,
+# and it is prepared when its turn comes (notes.services.quota).
+NOTE_RATE_LIMIT = env.int("NOTE_RATE_LIMIT", 30)
+if NOTE_RATE_LIMIT < 1:
+    raise ConfigError("NOTE_RATE_LIMIT must be at least 1")
 
 # Pacing (secretary.pacing): at most TELEGRAM_GROUP_RATE messages per
 # TELEGRAM_GROUP_RATE_PERIOD into one group (Telegram's limit is about 20 a minute),

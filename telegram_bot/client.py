@@ -14,11 +14,24 @@ from contextlib import asynccontextmanager
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
 from asgiref.sync import async_to_sync
 from django.conf import settings
+
+from secretary.metrics import TELEGRAM_CALLS
 
 
 class TelegramNotConfigured(Exception):
@@ -37,6 +50,28 @@ class _Session(AiohttpSession):
         await super().close()
 
 
+class _Counted(BaseRequestMiddleware):
+    """Every Bot API call counted by method and outcome (ok, rate_limited, error)."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        name = type(method).__name__
+        try:
+            response = await make_request(bot, method)
+        except TelegramRetryAfter:
+            TELEGRAM_CALLS.labels(name, "rate_limited").inc()
+            raise
+        except Exception:
+            TELEGRAM_CALLS.labels(name, "error").inc()
+            raise
+        TELEGRAM_CALLS.labels(name, "ok").inc()
+        return response
+
+
 def telegram_configured() -> bool:
     return bool(settings.TELEGRAM_BOT_TOKEN)
 
@@ -46,6 +81,7 @@ def bot_create() -> Bot:
     if not settings.TELEGRAM_BOT_TOKEN:
         raise TelegramNotConfigured("TELEGRAM_BOT_TOKEN is not set")
     session = _Session(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_BASE))
+    session.middleware(_Counted())
     return Bot(
         settings.TELEGRAM_BOT_TOKEN,
         session=session,

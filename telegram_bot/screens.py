@@ -32,7 +32,7 @@ from notes.telegram_html import (
 from telegram_bot import texts
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
 from topics.models import Topic
-from topics.selectors import group_for_owner, topic_list_for_group
+from topics.selectors import group_for_owner, topics_selectable
 
 TOPICS_PER_PAGE = 8
 
@@ -133,7 +133,7 @@ def _button(text: str, note: Note, action: NoteAction) -> InlineKeyboardButton:
 def topic_picker_keyboard(note: Note, page: int) -> InlineKeyboardMarkup:
     """The owner's topics, a page at a time, then ➕ new topic and back."""
     group = group_for_owner(owner=note.owner)
-    topics: list[Topic] = list(topic_list_for_group(group=group)) if group else []
+    topics: list[Topic] = topics_selectable(group=group) if group else []
     pages = max(1, -(-len(topics) // TOPICS_PER_PAGE))
     page = min(max(page, 0), pages - 1)
     builder = InlineKeyboardBuilder()

@@ -10,7 +10,9 @@ from aiogram.types import Update
 from asgiref.sync import async_to_sync
 from celery import Task, shared_task
 from django.db.models import Q
+from structlog.contextvars import bound_contextvars
 
+from secretary.logs import update_correlation_id
 from secretary.work import enqueue, work_run
 from telegram_bot.client import bot_session
 from telegram_bot.dispatcher import dispatcher
@@ -56,17 +58,20 @@ def process_update(self: Task, update_id: int) -> None:
             raise
         telegram_update_finish(update_id=update_id, handled=handled)
 
-    work_run(
-        self,
-        row=TelegramUpdate.objects.filter(update_id=update_id),
-        ready=Q(status=TelegramUpdate.Status.RECEIVED),
-        body=body,
-        give_up=lambda reason: _fail(update_id, reason),
-        args=(update_id,),
-        temporary=TRANSIENT_ERRORS,
-        runs_counted=True,
-        crashes_retry=False,
-    )
+    # The update's own correlation id, whoever enqueued it (the webhook already sent it; long
+    # polling and the sweeper did not); the tasks it enqueues carry it on.
+    with bound_contextvars(correlation_id=update_correlation_id(update_id), update_id=update_id):
+        work_run(
+            self,
+            row=TelegramUpdate.objects.filter(update_id=update_id),
+            ready=Q(status=TelegramUpdate.Status.RECEIVED),
+            body=body,
+            give_up=lambda reason: _fail(update_id, reason),
+            args=(update_id,),
+            temporary=TRANSIENT_ERRORS,
+            runs_counted=True,
+            crashes_retry=False,
+        )
 
 
 def _fail(update_id: int, reason: str) -> None:

@@ -453,6 +453,18 @@ def undo_button() -> str:
     return _("↩️ Undo")
 
 
+def slow_down_text(seconds: float) -> str:
+    """Past the owner's rate: the note is saved and comes a little later."""
+    wait = max(1, round(seconds))
+    return ngettext(
+        "That is a lot of notes at once. This one is saved; its preview comes in about "
+        "%(seconds)d second.",
+        "That is a lot of notes at once. This one is saved; its preview comes in about "
+        "%(seconds)d seconds.",
+        wait,
+    ) % {"seconds": wait}
+
+
 def filing_notice() -> str:
     return _("Filing…")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from secretary.caching import cached, forget
 from secretary.models import User
 from topics.models import ForumGroup, Topic
 
@@ -29,6 +30,31 @@ def topic_list_for_group(*, group: ForumGroup, include_archived: bool = False) -
     if not include_archived:
         topics = topics.filter(is_archived=False)
     return topics.order_by("position", "name", "pk")
+
+
+TOPICS_CACHE_SECONDS = 300
+
+
+def _topics_key(group_id: int) -> str:
+    return f"topics:v1:{group_id}"
+
+
+def topics_selectable(*, group: ForumGroup) -> list[Topic]:
+    """``topic_list_for_group`` as a list, from the cache (Redis in production): every
+    note's classification and topic picker reads it. Any change to a group's topics
+    forgets it (``topics_forget``)."""
+    return cached(
+        _topics_key(group.pk),
+        TOPICS_CACHE_SECONDS,
+        lambda: list(topic_list_for_group(group=group)),
+        kind=list,
+    )
+
+
+def topics_forget(*, group_id: int | None) -> None:
+    """The group's topics changed: the next read goes to the database."""
+    if group_id is not None:
+        forget(_topics_key(group_id))
 
 
 def groups_of_owner(*, owner: User) -> QuerySet[ForumGroup]:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from secretary.models import User
 from topics.models import GENERAL_THREAD_ID, ForumGroup, Topic
+from topics.selectors import topics_forget
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +161,7 @@ def group_migrate(*, old_chat_id: int, new_chat_id: int) -> ForumGroup | None:
         new.save(update_fields=["owner", "linked_at", "updated_at"])
     known = set(new.topics.values_list("thread_id", flat=True))
     old.topics.exclude(thread_id__in=known).update(group=new)
+    topics_forget(group_id=new.pk)
     old.delete()
     return new
 
@@ -348,4 +350,5 @@ def topics_reorder(*, group: ForumGroup, topic_ids: list[int]) -> list[Topic]:
     for position, topic in enumerate(ordered, start=1):
         topic.position = position
     Topic.objects.bulk_update(ordered, ["position"])
+    topics_forget(group_id=group.pk)
     return ordered

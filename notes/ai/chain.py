@@ -7,6 +7,7 @@ fails, the result has no topic and ``failures`` says what happened to each.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -31,6 +32,7 @@ from notes.ai.types import (
     Transcript,
     Usage,
 )
+from secretary.metrics import ai_call_record
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ def _classify_with_chain(context: NoteContext) -> ClassificationResult:
         view = remote_context if provider.remote else context
         if view is None:
             continue
-        result = _attempt(provider, partial(provider.classify, view), failures)
+        result = _attempt(provider, "classify", partial(provider.classify, view), failures)
         if result is not None:
             return replace(result, failures=failures)
     return ClassificationResult(
@@ -106,18 +108,27 @@ def _remote_context(context: NoteContext) -> NoteContext | None:
     return context.restricted_to(public)
 
 
-def _attempt[T](provider: Provider, call: Callable[[], T], failures: dict[str, str]) -> T | None:
+def _attempt[T](
+    provider: Provider, operation: str, call: Callable[[], T], failures: dict[str, str]
+) -> T | None:
+    """One provider call; its outcome, latency, tokens and cost go to the metrics."""
     reason = provider.unavailable_reason()
     if reason:
         failures[provider.name] = reason
+        ai_call_record(provider.name, operation, "unavailable", 0.0, None)
         return None
+    started = time.perf_counter()
     try:
-        return call()
+        result = call()
     except ProviderError as exc:
         failures[provider.name] = f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # a provider's bug must not stop the chain
         logger.exception("%s failed unexpectedly", provider.name)
         failures[provider.name] = f"unexpected {type(exc).__name__}"
+    else:
+        ai_call_record(provider.name, operation, "ok", time.perf_counter() - started, result)
+        return result
+    ai_call_record(provider.name, operation, "failed", time.perf_counter() - started, None)
     logger.warning("%s failed: %s", provider.name, failures[provider.name])
     return None
 
@@ -184,7 +195,7 @@ def _rewrite(context: RenderContext, failures: dict[str, str]) -> Rewrite | None
         provider = get_provider(name)
         if not provider.can_rewrite:
             continue
-        rewrite = _attempt(provider, partial(provider.rewrite, context), failures)
+        rewrite = _attempt(provider, "rewrite", partial(provider.rewrite, context), failures)
         if rewrite is not None:
             return rewrite
     return None
@@ -203,7 +214,7 @@ def transcribe_voice(audio: AudioInput) -> Transcript:
         raise TranscriptionUnavailable("no speech-to-text provider is configured")
     failures: dict[str, str] = {}
     for provider in capable:
-        transcript = _attempt(provider, partial(provider.transcribe, audio), failures)
+        transcript = _attempt(provider, "transcribe", partial(provider.transcribe, audio), failures)
         if transcript is not None:
             return replace(transcript, failures=failures)
     raise TranscriptionFailed(failures)

@@ -34,7 +34,7 @@ from notes.telegram_html import entities_to_html
 from secretary.models import User
 from secretary.services import preferences_for
 from topics.models import Topic
-from topics.selectors import group_for_owner, topic_list_for_group
+from topics.selectors import group_for_owner, topics_selectable
 
 # How much of the owner's history the classifier sees (the prompt uses a few
 # per topic; the local classifier uses them all).
@@ -187,7 +187,7 @@ def note_context(*, note: Note, topics: list[Topic]) -> NoteContext:
 
 def _selectable_topics(note: Note) -> list[Topic]:
     group = group_for_owner(owner=note.owner)
-    return list(topic_list_for_group(group=group)) if group is not None else []
+    return topics_selectable(group=group) if group is not None else []
 
 
 def _topic_info(topic: Topic) -> TopicInfo:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from notes.lifecycle import ALLOWED, can_move, notes_move
 from notes.models import Note, NoteStatus, PendingConfirmation
+from secretary.metrics import NOTES_FINISHED
 from secretary.work import enqueue_on_commit
 
 
@@ -56,8 +58,9 @@ WITH due AS (
 ), moved AS (
     UPDATE {note} AS note SET status = %(status)s, updated_at = %(now)s
     FROM resolved WHERE note.id = resolved.note_id AND note.status = ANY(%(sources)s)
+    RETURNING note.id, note.kind
 )
-SELECT note_id FROM resolved
+SELECT resolved.note_id, moved.kind FROM resolved LEFT JOIN moved ON moved.id = resolved.note_id
 """
 
 
@@ -76,7 +79,10 @@ def _expire_in_one_statement(now: datetime, chosen: list[int] | None) -> list[in
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [note_id for (note_id,) in cursor.fetchall()]
+        rows = cursor.fetchall()
+    for kind, count in Counter(kind for _, kind in rows if kind).items():
+        NOTES_FINISHED.labels(NoteStatus.EXPIRED, kind).inc(count)
+    return [note_id for note_id, _ in rows]
 
 
 @transaction.atomic

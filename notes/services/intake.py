@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
 from django.db import transaction
 
 from notes.links import links_initial
@@ -47,6 +48,7 @@ def note_receive(*, owner: User, incoming: IncomingNote) -> Receipt:
         source_chat_id=incoming.chat_id, source_message_id=incoming.message_id
     ).first()
     if existing is not None:
+        structlog.contextvars.bind_contextvars(note_id=existing.pk)
         return Receipt(existing, created=False, parts=len(existing.files))
     if incoming.media_group_id:
         User.objects.select_for_update().only("pk").get(pk=owner.pk)  # one album at a time
@@ -57,6 +59,7 @@ def note_receive(*, owner: User, incoming: IncomingNote) -> Receipt:
         )
         if album is not None:
             _album_add_part(album, incoming)
+            structlog.contextvars.bind_contextvars(note_id=album.pk)
             return Receipt(album, created=False, parts=len(album.files))
     note = Note.objects.create(
         owner=owner,
@@ -70,6 +73,8 @@ def note_receive(*, owner: User, incoming: IncomingNote) -> Receipt:
         forward_origin=incoming.forward_origin,
         link_metadata=links_initial(incoming.text, incoming.entities),
     )
+    # The rest of this update's lines (its preview, the hand-off) name the note.
+    structlog.contextvars.bind_contextvars(note_id=note.pk)
     return Receipt(note, created=True, parts=len(note.files))
 
 

@@ -7,6 +7,7 @@ status that says it was tried, and the note goes on.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 
 from django.conf import settings
 from django.db import transaction
@@ -26,10 +27,15 @@ def note_fetch_link_previews(*, note_id: int) -> list[LinkPreview]:
     if not wanted:
         return previews
     budget = settings.LINK_FETCH_TIMEOUT
+    # Each fetch runs in a copy of this context, so its log lines keep the note's ids.
+    contexts = [copy_context() for _ in wanted]
     with ThreadPoolExecutor(max_workers=len(wanted), thread_name_prefix="link") as pool:
         fetched = {
             preview.url: preview
-            for preview in pool.map(lambda url: link_preview(url, timeout=budget), wanted)
+            for preview in pool.map(
+                lambda job: job[0].run(link_preview, job[1], timeout=budget),
+                zip(contexts, wanted, strict=True),
+            )
         }
     return _store(note_id, fetched)
 

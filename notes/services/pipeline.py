@@ -55,6 +55,7 @@ from notes.services.publishing import (
 )
 from notes.services.recovery import note_failure_reported
 from notes.services.transcription import note_can_be_transcribed
+from secretary.metrics import stage_timed
 from secretary.models import User
 from secretary.services import user_mark_unreachable
 from secretary.work import Deferred, record_after_effect
@@ -138,13 +139,16 @@ def note_prepare(*, note_id: int, parts: int = 0, resend: bool = False) -> None:
         if first_run and _enrichment_handed_off(note):
             return
         if not first_run and links_pending(note.link_metadata):
-            note_fetch_link_previews(note_id=note_id)  # an edit brought new links
+            with stage_timed("fetch_links"):
+                note_fetch_link_previews(note_id=note_id)  # an edit brought new links
         if not note_mark_status(note_id=note_id, status=NoteStatus.CLASSIFYING, again=True):
             return
-        note = note_classify_safely(note_id=note_id)
+        with stage_timed("classify"):
+            note = note_classify_safely(note_id=note_id)
         if note is None:
             return
-        note_render_html(note=note)
+        with stage_timed("render"):
+            note_render_html(note=note)
         note = _load(note_id)
         if note is None:
             return
@@ -199,10 +203,11 @@ def note_enrich(*, note_id: int, step: str) -> None:
     if note is None or note.status != NoteStatus.ENRICHING:
         return  # done by an earlier run, or the note moved on
     if step == Enrichment.TRANSCRIPT and note_enrichment_owed(note) == step:
-        with translation.override(_language(note)):
+        with translation.override(_language(note)), stage_timed("transcribe"):
             _transcribe(note)
     elif step == Enrichment.LINKS:
-        note_fetch_link_previews(note_id=note_id)
+        with stage_timed("fetch_links"):
+            note_fetch_link_previews(note_id=note_id)
     note_schedule_processing(note=note)
 
 
@@ -236,7 +241,8 @@ def note_refresh(*, note_id: int, resend: bool = False) -> None:
     if note is None or note.status != NoteStatus.AWAITING_CONFIRMATION:
         return
     with translation.override(_language(note)):
-        note_render_html(note=note)
+        with stage_timed("render"):
+            note_render_html(note=note)
         note = _load(note_id)
         if note is not None:
             note_show(note, View.AWAITING, resend=resend)
@@ -294,7 +300,8 @@ def note_publish(*, note_id: int) -> None:
         record_after_effect(lambda: note_publishing_progress(note_id=note_id, message_ids=sent))
 
     try:
-        publication = ports().archive.post(plan, progress)
+        with stage_timed("publish"):
+            publication = ports().archive.post(plan, progress)
     except DeliveryError as error:
         if error.temporary:
             raise  # the task waits it out

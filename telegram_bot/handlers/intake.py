@@ -14,6 +14,7 @@ from notes.services.intake import (
     note_schedule_processing,
     note_update_from_edit,
 )
+from notes.services.quota import note_admission_wait
 from secretary.models import User
 from telegram_bot import gateway, texts
 from telegram_bot.gateway import sign_of_life
@@ -33,10 +34,15 @@ async def on_note(message: Message, bot: Bot, owner: User) -> None:
     receipt = await sync_to_async(note_receive)(owner=owner, incoming=incoming)
     if not (receipt.created or incoming.media_group_id or note_is_owed_work(receipt.note)):
         return  # the same message again: its note is already on its way
-    if receipt.created:
-        await sign_of_life(bot, message)
     # A part of an album waits a moment for the others, so the album gets one preview.
     wait = settings.TELEGRAM_ALBUM_WAIT if incoming.media_group_id else 0
+    if receipt.created:
+        await sign_of_life(bot, message)
+        # Past the owner's rate the note is kept and prepared later: they are told so.
+        admission = await sync_to_async(note_admission_wait)(owner=owner)
+        if admission > 0:
+            await gateway.reply(message, texts.slow_down_text(admission))
+            wait = max(wait, admission)
     await sync_to_async(note_schedule_processing)(note=receipt.note, parts=receipt.parts, wait=wait)
 
 

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from secretary.metrics import UPDATES
 from secretary.work import enqueue_on_commit, leases_reserve
 from telegram_bot.models import TelegramUpdate
 
@@ -54,6 +55,7 @@ def telegram_update_receive(*, payload: dict[str, Any]) -> bool:
             ],
         )
         created = cursor.fetchone() is not None
+    UPDATES.labels("duplicate" if not created else "stored" if handled else "ignored").inc()
     if created and handled:
         from telegram_bot.tasks import process_update
 

@@ -152,7 +152,6 @@ def test_a_burst_into_one_group_keeps_to_telegrams_pace_and_loses_nothing(
     moments = telegram.group_post_times
     assert len(moments) == count
     assert moments[-1] - moments[0] >= period  # the 21st waited its turn
-    assert moments[19] - moments[0] < period  # the first 20 did not
     filing = [
         call
         for call in telegram.calls("editMessageText")

@@ -7,9 +7,11 @@ from aiogram.exceptions import TelegramAPIError
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from structlog.contextvars import bound_contextvars
 
 from notes.tasks import resume_stalled_notes
 from secretary.celery import app as celery_app
+from secretary.logs import new_correlation_id
 from telegram_bot.client import bot_session
 from telegram_bot.services.setup import poll
 from telegram_bot.tasks import resume_stalled_updates
@@ -59,5 +61,8 @@ class _InlineSweeper:
         if now - self._last < settings.SWEEP_INTERVAL.total_seconds():
             return
         self._last = now
-        await sync_to_async(resume_stalled_updates)()
-        await sync_to_async(resume_stalled_notes)()
+        # A beat job's correlation id; each update it resumes is correlated by its own
+        # (``tg-<update_id>``, bound by process_update, as for the updates polling stores).
+        with bound_contextvars(correlation_id=new_correlation_id("beat")):
+            await sync_to_async(resume_stalled_updates)()
+            await sync_to_async(resume_stalled_notes)()
