@@ -19,13 +19,14 @@ PYTHON312 ?= $(shell command -v python3.12 >/dev/null 2>&1 && python3.12 -c 'imp
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: help venv install run test lint typecheck format messages migrate check compose-check clean
+.PHONY: help venv install run test bench lint typecheck format messages migrate check compose-check clean
 
 help:
 	@echo "make run   - start the product on the embedded default (SQLite, inline tasks):"
 	@echo "             the bot with TELEGRAM_BOT_TOKEN, else the terminal chat, plus the web server"
 	@echo "             (a staff login for /admin/: DEBUG=1 $(PY) manage.py createsuperuser)"
 	@echo "make test  - set up and run the whole test suite (PostgreSQL + Redis)"
+	@echo "make bench - the benchmarks (local classifier, webhook, expiry of 10,000) on the local services"
 	@echo "make lint | typecheck | format | check | compose-check | messages | migrate | clean"
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt
@@ -65,6 +66,16 @@ run: messages migrate
 test: messages
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks on the local services, each beside its baseline in the same run; the expiry
+# one creates and drops a database of its own.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
+
+bench: messages
+	DEBUG=1 $(PY) bench/local_classifier.py
+	REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/webhook_latency.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/expiry.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
