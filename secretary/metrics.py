@@ -33,6 +33,11 @@ UPDATES = Counter(
     "Telegram updates received: stored, duplicate, or rejected (by reason).",
     ["outcome"],
 )
+WEBHOOK_SECONDS = Histogram(
+    "secretary_webhook_seconds",
+    "How long the webhook took to answer Telegram (read, check, store, hand off).",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
 NOTES_FINISHED = Counter(
     "secretary_notes_finished",
     "Notes that reached a final status, by status and kind.",

@@ -76,6 +76,10 @@ LOCAL_APPS = [
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
+# Paths served by an ASGI app of their own, before Django's handler and its middleware
+# (secretary.asgi): the webhook Telegram waits on. URL name → dotted path of the app.
+ASGI_ENDPOINTS = {"telegram_bot:webhook": "telegram_bot.views.webhook_endpoint"}
+
 MIDDLEWARE = [
     "secretary.middleware.ProbeMiddleware",
     # Request logging (django-structlog) with the request id as the correlation id.

@@ -16,7 +16,10 @@ prepare or publish); a broker message is only a reminder of it. So:
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import math
+import queue
 import threading
 import time
 import uuid
@@ -118,6 +121,68 @@ def enqueue_on_commit(task: Task, *args: Any, **options: Any) -> None:
             enqueue(task, *args, **options)
 
     transaction.on_commit(hand_off)
+
+
+class Publisher:
+    """Hands tasks to the broker from a thread of its own.
+
+    For callers on an event loop (the webhook): ``submit`` only puts the hand-off on
+    a queue, so the loop never waits on the broker; each is sent in the context it was
+    submitted in (its log lines and the task keep the update's correlation id). Like
+    ``enqueue``, it is only given work whose row is already committed: a hand-off the
+    broker refuses, or one still queued when the process dies, is found by the sweeper
+    and sent again. So while the broker is down (for ``REFUSED_PAUSE`` after a refusal)
+    the queue is not held up retrying: what comes meanwhile is left to the sweeper.
+    """
+
+    REFUSED_PAUSE = 1.0
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[Callable[[], bool] | None] = queue.SimpleQueue()
+        self._refused_at = -math.inf
+        self._thread: threading.Thread | None = None
+        self._pending = 0  # submitted, not yet sent (or refused)
+        self._changed = threading.Condition()
+
+    def submit(self, task: Task, *args: Any) -> None:
+        context = contextvars.copy_context()
+        with self._changed:
+            self._pending += 1
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="broker-publisher", daemon=True
+                )
+                self._thread.start()
+        self._queue.put(lambda: context.run(enqueue, task, *args))
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until everything submitted so far has been handed to the broker."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._pending == 0, timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Send what is queued, then end the thread (at shutdown)."""
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            self._queue.put(None)
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        while (send := self._queue.get()) is not None:
+            if time.monotonic() - self._refused_at >= self.REFUSED_PAUSE:
+                try:
+                    sent = send()
+                except Exception:  # enqueue logs what the broker refuses; anything else, here
+                    logger.exception("Handing a task to the broker failed; the sweeper resends it")
+                    sent = False
+                if not sent:
+                    self._refused_at = time.monotonic()
+            with self._changed:
+                self._pending -= 1
+                self._changed.notify_all()
+
+
+publisher = Publisher()
 
 
 # Hand-offs made by the leased work running in this thread, innermost last.
