@@ -18,7 +18,6 @@ and public-address checks; nothing else relaxes anything.
 from __future__ import annotations
 
 import contextlib
-import functools
 import ipaddress
 import queue
 import re
@@ -36,6 +35,8 @@ import httpx
 import idna
 from bs4.dammit import UnicodeDammit
 from django.conf import settings
+
+from secretary.tls import client_context
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -375,18 +376,11 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._stream.get_extra_info(info)
 
 
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """httpx's default: verification on, certifi's CA bundle or SSL_CERT_FILE/SSL_CERT_DIR
-    (built once: loading the bundle is slow)."""
-    return httpx.create_ssl_context()
-
-
 def _transport(backend: httpcore.NetworkBackend) -> httpx.HTTPTransport:
     """httpx's transport over our backend; httpx 0.28 takes no backend, so its pool is
     replaced by one built like its own."""
-    transport = httpx.HTTPTransport(verify=_ssl_context(), trust_env=False)
-    transport._pool = httpcore.ConnectionPool(ssl_context=_ssl_context(), network_backend=backend)
+    transport = httpx.HTTPTransport(verify=client_context(), trust_env=False)
+    transport._pool = httpcore.ConnectionPool(ssl_context=client_context(), network_backend=backend)
     return transport
 
 

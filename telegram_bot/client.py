@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
 from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
@@ -28,10 +30,12 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
+from aiohttp import TCPConnector
 from asgiref.sync import async_to_sync
 from django.conf import settings
 
 from secretary.metrics import TELEGRAM_CALLS
+from secretary.tls import client_context
 
 
 class TelegramNotConfigured(Exception):
@@ -39,6 +43,16 @@ class TelegramNotConfigured(Exception):
 
 
 class _Session(AiohttpSession):
+    def __init__(self, **kwargs: Any) -> None:
+        # What AiohttpSession.__init__ sets (no proxy), with the process's TLS context
+        # instead of a new one read from the CA bundle for every session.
+        BaseSession.__init__(self, **kwargs)
+        self._session = None
+        self._connector_type = TCPConnector
+        self._connector_init = {"ssl": client_context(), "limit": 100, "ttl_dns_cache": 3600}
+        self._should_reset_connector = True
+        self._proxy = None
+
     async def close(self) -> None:
         # aiohttp asks for a 250 ms pause after closing so that TLS connections
         # shut down cleanly. Over plain http (a Bot API server next door, the

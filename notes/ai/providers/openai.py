@@ -41,6 +41,7 @@ from notes.ai.types import (
     Transcript,
     Usage,
 )
+from secretary.tls import client_context
 
 if TYPE_CHECKING:
     from openai import OpenAI
@@ -151,12 +152,14 @@ def _sampling(model: str) -> dict[str, Any]:
 
 @contextmanager
 def _client() -> Iterator[OpenAI]:
-    from openai import OpenAI
+    from openai import DefaultHttpxClient, OpenAI
 
     kwargs: dict[str, Any] = {
         "api_key": settings.OPENAI_API_KEY,
         "max_retries": 0,
         "timeout": settings.AI_TIMEOUT,
+        # The SDK's own client, with the process's TLS context (not one built per call).
+        "http_client": DefaultHttpxClient(verify=client_context(), timeout=settings.AI_TIMEOUT),
     }
     if "OPENAI_BASE_URL" in os.environ and not os.environ["OPENAI_BASE_URL"].strip():
         kwargs["base_url"] = DEFAULT_BASE_URL  # an empty variable means "not set"
