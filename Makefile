@@ -19,14 +19,15 @@ PYTHON312 ?= $(shell command -v python3.12 >/dev/null 2>&1 && python3.12 -c 'imp
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: help venv install run test bench lint typecheck format messages migrate check compose-check clean
+.PHONY: help venv install run test bench bench-before lint typecheck format messages migrate check compose-check clean
 
 help:
 	@echo "make run   - start the product on the embedded default (SQLite, inline tasks):"
 	@echo "             the bot with TELEGRAM_BOT_TOKEN, else the terminal chat, plus the web server"
 	@echo "             (a staff login for /admin/: DEBUG=1 $(PY) manage.py createsuperuser)"
 	@echo "make test  - set up and run the whole test suite (PostgreSQL + Redis)"
-	@echo "make bench - the benchmarks (local classifier, webhook, expiry of 10,000) on the local services"
+	@echo "make bench - the benchmarks (webhook beside bare aiogram, pipeline, AI cost, memory, local"
+	@echo "             classifier, expiry of 10,000) on the local services -> docs/performance.md"
 	@echo "make lint | typecheck | format | check | compose-check | messages | migrate | clean"
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt
@@ -67,15 +68,29 @@ test: messages
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
 
-# Benchmarks on the local services, each beside its baseline in the same run; the expiry
-# one creates and drops a database of its own.
+# Benchmarks on the local services, each beside its baseline in the same run, writing
+# bench/results/*.json and docs/performance.md. Each creates and drops a database of its
+# own; BENCH_REDIS_URL's database is flushed.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench
+BENCH_WEBHOOK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench_webhook
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
+# The commit before the async webhook: `make bench-before` serves it under the same load.
+BEFORE_COMMIT ?= e42cf47
+BEFORE_DIR ?= /tmp/secretary-before
 
 bench: messages
 	DEBUG=1 $(PY) bench/local_classifier.py
-	REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/webhook_latency.py
+	BENCH_DATABASE_URL=$(BENCH_WEBHOOK_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/webhook.py --profile
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/expiry.py
+	$(PY) bench/report.py
+
+bench-before: messages
+	rm -rf $(BEFORE_DIR) && git worktree prune && git worktree add --detach $(BEFORE_DIR) $(BEFORE_COMMIT)
+	ln -s $(CURDIR)/$(VENV) $(BEFORE_DIR)/$(VENV)
+	cd $(BEFORE_DIR) && DEBUG=1 $(VENV)/bin/python manage.py compilemessages --ignore=.venv -v 0
+	BENCH_DATABASE_URL=$(BENCH_WEBHOOK_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/webhook.py --profile --app-root $(BEFORE_DIR)
+	git worktree remove --force $(BEFORE_DIR)
+	$(PY) bench/report.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -26,9 +26,11 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import create_database, drop_database, purge_broker, write_result
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secretary.settings")
 os.environ.setdefault("DEBUG", "1")
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
@@ -43,7 +45,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres") or not os.environ.get("REDIS_URL"):
         sys.exit("Set DATABASE_URL (a PostgreSQL database of its own) and REDIS_URL.")
-    _create_database(url)
+    create_database(url)
     import django
 
     django.setup()
@@ -57,11 +59,11 @@ def main() -> None:
         seconds, expired, taps = _beat_pass_under_taps()
         _check()
     finally:
-        _purge()
+        purge_broker()
         from django.db import connections
 
         connections.close_all()
-        _drop_database(url)
+        drop_database(url)
     rows = OWNERS * PER_OWNER
     print(f"expiry of {rows} overdue confirmations, PostgreSQL, {TAPPERS} owners tapping meanwhile")
     print(
@@ -71,6 +73,20 @@ def main() -> None:
     print(
         f"baseline (row by row): {baseline * 1000:.0f} ms for {baseline_rows} rows, "
         f"so about {whole:.0f} s for {rows} ({whole / seconds:.0f}× the set-based pass)"
+    )
+    write_result(
+        "expiry",
+        "make bench (or: DATABASE_URL=… REDIS_URL=… .venv/bin/python bench/expiry.py)",
+        {
+            "rows": rows,
+            "tappers": TAPPERS,
+            "set_based_ms": round(seconds * 1000),
+            "expired": expired,
+            "filed_by_taps": taps,
+            "row_by_row_ms": round(baseline * 1000),
+            "row_by_row_rows": baseline_rows,
+            "row_by_row_estimate_s": round(whole),
+        },
     )
 
 
@@ -196,38 +212,6 @@ def _check() -> None:
         sys.exit(f"lost or doubled: {expired.count()} expired + {filed.count()} filed != {rows}")
     if PendingConfirmation.objects.filter(resolved_at__isnull=True).exists():
         sys.exit("confirmations left open")
-
-
-def _purge() -> None:
-    from secretary.celery import app
-
-    with app.connection_for_write() as connection:
-        app.control.purge(connection=connection)
-
-
-def _admin_url(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/postgres")), parts.path.lstrip("/")
-
-
-def _create_database(url: str) -> None:
-    import psycopg
-
-    admin, name = _admin_url(url)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def _drop_database(url: str) -> None:
-    import psycopg
-
-    admin, name = _admin_url(url)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
