@@ -4,6 +4,12 @@ A data set is JSON lines (``workspace``, ``kind``, ``text``, optional ``link``
 and ``forward_from``, and the ``expected`` topic key) plus a workspaces file
 naming each workspace's language and topics. Each note is classified by one
 provider, alone (no chain), so a provider's failures count as misses.
+
+Three ways to measure: *cold* (the owner has filed nothing), *learning*
+(each note as if the owner had filed all the other notes of its workspace,
+leave-one-out) and *with history* (another data set's notes as the owner's
+earlier filings). Every answer's confidence is kept, for the calibration table:
+how often notes given a confidence in each band were right.
 """
 
 from __future__ import annotations
@@ -47,6 +53,22 @@ class Miss:
     why: str = ""
 
 
+# Confidence bands of the calibration table: [low, high), the last one closed.
+BANDS: tuple[tuple[float, float], ...] = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.85), (0.85, 1.0))
+
+
+@dataclass(frozen=True)
+class Band:
+    low: float
+    high: float
+    total: int
+    right: int
+
+    @property
+    def share(self) -> float:
+        return self.right / self.total if self.total else 0.0
+
+
 @dataclass
 class Report:
     provider: str
@@ -55,6 +77,8 @@ class Report:
     top3: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
+    # (confidence, right) of every answer
+    answers: list[tuple[float, bool]] = field(default_factory=list)
 
     @property
     def top1_share(self) -> float:
@@ -73,6 +97,24 @@ class Report:
     @property
     def median_ms(self) -> float:
         return statistics.median(self.latencies_ms) if self.latencies_ms else 0.0
+
+    def calibration(self, bands: tuple[tuple[float, float], ...] = BANDS) -> list[Band]:
+        """How many answers fell in each confidence band and how many of them were right."""
+        table = []
+        for number, (low, high) in enumerate(bands):
+            last = number == len(bands) - 1
+            inside = [
+                right
+                for confidence, right in self.answers
+                if low <= confidence < high or (last and confidence == high)
+            ]
+            table.append(Band(low, high, len(inside), sum(inside)))
+        return table
+
+    def above(self, threshold: float) -> Band:
+        """The answers at or above ``threshold``: what auto-filing there would file."""
+        inside = [right for confidence, right in self.answers if confidence >= threshold]
+        return Band(threshold, 1.0, len(inside), sum(inside))
 
     def misses_by_topic(self) -> dict[str, list[Miss]]:
         grouped: dict[str, list[Miss]] = defaultdict(list)
@@ -119,27 +161,37 @@ def load_cases(path: Path) -> list[Case]:
 
 
 def evaluate(
-    cases: list[Case], workspaces: dict[str, Workspace], provider_name: str, *, learn: bool = False
+    cases: list[Case],
+    workspaces: dict[str, Workspace],
+    provider_name: str,
+    *,
+    learn: bool = False,
+    history: list[Case] | None = None,
 ) -> Report:
     """Classify every case with one provider.
 
     With ``learn`` each note is classified as if the owner had filed all the
-    *other* notes of its workspace (leave-one-out): what learning adds.
+    *other* notes of its workspace (leave-one-out); with ``history`` as if the
+    owner had filed those notes (of the same workspace) before: what learning adds.
     """
     provider = get_provider(provider_name)
     reason = provider.unavailable_reason()
     if reason:
         raise ValueError(f"{provider_name} cannot be evaluated: {reason}")
     report = Report(provider=provider_name)
+    earlier = _history(history or [])
     for case in cases:
         workspace = workspaces[case.workspace]
-        examples = _examples(case, cases) if learn else ()
+        examples = earlier.get(case.workspace, ())
+        if learn:
+            examples = _examples(case, cases) + examples
         context = NoteContext(
             text=case.text,
             language=workspace.language,
             topics=workspace.topics,
             kind=case.kind,
             link=case.link,
+            links=(case.link,) if case.link else (),
             forward_from=case.forward_from,
             examples=examples,
             providers=(provider_name,),
@@ -151,20 +203,42 @@ def evaluate(
             report.latencies_ms.append((time.perf_counter() - started) * 1000)
             report.total += 1
             report.misses.append(Miss(case, None, f"{type(exc).__name__}: {exc}"))
+            report.answers.append((0.0, False))
             continue
         report.latencies_ms.append((time.perf_counter() - started) * 1000)
         ranked = [result.topic_key, *(alt.topic_key for alt in result.alternatives)]
         report.total += 1
         report.top1 += ranked[0] == case.expected
         report.top3 += case.expected in ranked[:3]
+        report.answers.append((result.confidence, ranked[0] == case.expected))
         if ranked[0] != case.expected:
             report.misses.append(Miss(case, ranked[0]))
     return report
 
 
+def example_of(case: Case) -> Example:
+    """A case as the owner's filing: its text as ``note_filing_record`` keeps it."""
+    parts = [case.text]
+    if case.link:
+        if case.link.url not in case.text:
+            parts.insert(0, case.link.url)
+        parts += [case.link.title, case.link.description]
+    parts.append(case.forward_from)
+    text = "\n".join(part for part in parts if part)
+    return Example(text=text, topic_key=case.expected, kind=case.kind)
+
+
 def _examples(case: Case, cases: list[Case]) -> tuple[Example, ...]:
+    """The other notes of the case's workspace, the latest (last in the file) first."""
     return tuple(
-        Example(text=other.text, topic_key=other.expected)
-        for other in cases
+        example_of(other)
+        for other in reversed(cases)
         if other.workspace == case.workspace and other is not case
     )
+
+
+def _history(cases: list[Case]) -> dict[str, tuple[Example, ...]]:
+    grouped: dict[str, list[Example]] = defaultdict(list)
+    for case in reversed(cases):
+        grouped[case.workspace].append(example_of(case))
+    return {workspace: tuple(examples) for workspace, examples in grouped.items()}

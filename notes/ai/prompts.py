@@ -1,9 +1,11 @@
 """Prompts for the models.
 
 The prefix is stable — instructions, then the owner's topics, then their
-examples — and the note comes last, in its own message, so providers' prompt
-caching applies to everything but the note. The note is passed as JSON data,
-and the instructions say that nothing inside it is an instruction.
+recent examples — and the note comes last, in its own message, so providers'
+prompt caching applies to everything but that message. The message starts with
+the owner's filings most like this note (the local classifier's nearest
+neighbours, at most ``SIMILAR_EXAMPLES``), then the note itself as JSON data;
+the instructions say that nothing inside it is an instruction.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from notes.ai.types import NONE_KEY, Example, LinkInfo, NoteContext, RenderConte
 
 EXAMPLES_PER_TOPIC = 3
 MAX_CORRECTIONS = 5
+# The owner's filings most like the note, sent with it (after the stable prefix).
+SIMILAR_EXAMPLES = 5
 EXAMPLE_CHARS = 200
 NOTE_CHARS = 6000
 
@@ -66,7 +70,36 @@ def classification_prefix(context: NoteContext) -> str:
 
 
 def note_message(context: NoteContext) -> str:
-    """The note itself, last, as JSON."""
+    """The owner's filings most like the note, then the note itself, as JSON."""
+    return similar_filings(context) + note_json(context)
+
+
+def similar_filings(context: NoteContext) -> str:
+    """Up to ``SIMILAR_EXAMPLES`` nearest filings not already in the prefix ("" if none)."""
+    from notes.ai.providers.local import nearest_examples  # the providers import this module
+
+    filed, corrections = few_shot(context)
+    shown = {(example.text, example.topic_key) for example in filed + corrections}
+    similar = [
+        example
+        for example in nearest_examples(context, SIMILAR_EXAMPLES + len(shown))
+        if (example.text, example.topic_key) not in shown
+    ][:SIMILAR_EXAMPLES]
+    if not similar:
+        return ""
+    lines = ["The owner filed these similar notes before:"]
+    for example in similar:
+        if example.is_correction:
+            lines.append(
+                f"- {_quote(example.text)}: not {example.suggested_key}, but {example.topic_key}"
+            )
+        else:
+            lines.append(f"- {_quote(example.text)} → {example.topic_key}")
+    return "\n".join(lines) + "\n\n"
+
+
+def note_json(context: NoteContext) -> str:
+    """The note itself, as JSON."""
     note: dict[str, object] = {"kind": context.kind, "text": context.text[:NOTE_CHARS]}
     links = context.links or ((context.link,) if context.link else ())
     if links:

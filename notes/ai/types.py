@@ -27,12 +27,14 @@ class Example:
     """A note the owner filed: ``topic_key`` is where it went.
 
     A correction also names ``suggested_key``, the topic the AI had proposed
-    ("moved from Books to Movies").
+    ("moved from Books to Movies"). ``kind`` is the note's (text, voice, link,
+    photo…). A context's examples are newest first: their order is their recency.
     """
 
     text: str
     topic_key: str
     suggested_key: str | None = None
+    kind: str = ""
 
     @property
     def is_correction(self) -> bool:

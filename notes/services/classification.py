@@ -208,11 +208,11 @@ def _examples(note: Note, topics: list[Topic]) -> tuple[Example, ...]:
         FilingExample.objects.filter(owner_id=note.owner_id, topic__in=topics)
         .exclude(note_id=note.pk)
         .order_by("-updated_at", "-id")
-        .values_list("text", "topic_id", "suggested_topic_id")[:EXAMPLES_LIMIT]
+        .values_list("text", "topic_id", "suggested_topic_id", "note__kind")[:EXAMPLES_LIMIT]
     )
     return tuple(
-        Example(text=text, topic_key=str(topic_id), suggested_key=_key(suggested_id))
-        for text, topic_id, suggested_id in rows
+        Example(text=text, topic_key=str(topic_id), suggested_key=_key(suggested_id), kind=kind)
+        for text, topic_id, suggested_id, kind in rows
     )
 
 

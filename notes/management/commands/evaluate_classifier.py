@@ -1,4 +1,4 @@
-"""Measure a classifier on a labelled data set: top-1, top-3, errors per topic, latency."""
+"""Measure a classifier on a labelled data set: top-1, top-3, calibration, errors, latency."""
 
 from __future__ import annotations
 
@@ -12,15 +12,23 @@ from django.core.management.base import BaseCommand, CommandError
 from notes.ai.evaluation import (
     DEFAULT_DATASET,
     DEFAULT_WORKSPACES,
+    Case,
     Report,
+    Workspace,
     evaluate,
     load_cases,
     load_workspaces,
 )
 
+# The auto-filing threshold the calibration line checks (the owners' default).
+THRESHOLD = 0.85
+
 
 class Command(BaseCommand):
-    help = "Classify a labelled data set with one provider and print its accuracy and latency."
+    help = (
+        "Classify a labelled data set with one provider and print its accuracy (cold and with "
+        "the owner's filings), the calibration of its confidence, and its latency."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
@@ -35,27 +43,57 @@ class Command(BaseCommand):
             action="store_true",
             help="Classify each note as if the other notes of its workspace had been filed",
         )
+        parser.add_argument(
+            "--history",
+            type=Path,
+            help="Another data set whose notes count as the owner's earlier filings",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         dataset: Path = options["dataset"]
         workspaces_path: Path = options["workspaces"] or _beside(dataset)
+        history_path: Path | None = options["history"]
+        learn: bool = options["learn"]
         try:
-            cases = load_cases(dataset)
             workspaces = load_workspaces(workspaces_path)
-            unknown = sorted({case.workspace for case in cases} - set(workspaces))
-            if unknown:
-                raise ValueError(f"{workspaces_path} has no workspace {', '.join(unknown)}")
-            report = evaluate(cases, workspaces, options["provider"], learn=options["learn"])
+            cases = _checked(load_cases(dataset), workspaces, workspaces_path)
+            history = (
+                _checked(load_cases(history_path), workspaces, workspaces_path)
+                if history_path
+                else None
+            )
+            if history_path and history_path.resolve() == dataset.resolve():
+                raise ValueError("--history is the data set itself: use --learn instead")
+            provider = options["provider"]
+            report = evaluate(cases, workspaces, provider, learn=learn, history=history)
+            cold = evaluate(cases, workspaces, provider) if learn or history else None
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from None
-        self._print(report, dataset, learn=options["learn"])
+        mode = []
+        if learn:
+            mode.append("learning from the other notes")
+        if history_path:
+            mode.append(f"history {history_path}")
+        self._print(report, dataset, mode, cold)
 
-    def _print(self, report: Report, dataset: Path, *, learn: bool) -> None:
+    def _print(self, report: Report, dataset: Path, mode: list[str], cold: Report | None) -> None:
         write = self.stdout.write
-        mode = " · learning from the other notes" if learn else ""
-        write(f"provider {report.provider} · {report.total} notes · {dataset}{mode}")
+        shown = "".join(f" · {part}" for part in mode) or " · cold"
+        write(f"provider {report.provider} · {report.total} notes · {dataset}{shown}")
         write(f"top-1: {report.top1}/{report.total} = {report.top1_share:.1%}")
         write(f"top-3: {report.top3}/{report.total} = {report.top3_share:.1%}")
+        if cold is not None:
+            write(
+                f"cold (no filings): top-1 {cold.top1_share:.1%}, top-3 {cold.top3_share:.1%}; "
+                f"change {report.top1_share - cold.top1_share:+.1%}"
+            )
+        write("calibration (confidence band: notes, right):")
+        for band in report.calibration():
+            share = f"{band.share:.0%}" if band.total else "–"
+            write(f"  {band.low:.2f}–{band.high:.2f}: {band.total:3d} notes, {share} right")
+        auto = report.above(THRESHOLD)
+        share = f"{auto.share:.0%}" if auto.total else "–"
+        write(f"  auto-filed at ≥ {THRESHOLD:.2f}: {auto.total} notes, {share} right")
         write(
             f"latency per note: median {report.median_ms:.2f} ms, "
             f"p95 {report.latency(0.95):.2f} ms, max {max(report.latencies_ms, default=0):.2f} ms"
@@ -67,6 +105,13 @@ class Command(BaseCommand):
             for miss in topic_misses:
                 got = miss.got or miss.why or "none"
                 write(f"    → {got}: {miss.case.text[:70]}")
+
+
+def _checked(cases: list[Case], workspaces: dict[str, Workspace], path: Path) -> list[Case]:
+    unknown = sorted({case.workspace for case in cases} - set(workspaces))
+    if unknown:
+        raise ValueError(f"{path} has no workspace {', '.join(unknown)}")
+    return cases
 
 
 def _beside(dataset: Path) -> Path:
