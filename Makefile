@@ -74,7 +74,8 @@ test: messages
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench
 BENCH_WEBHOOK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench_webhook
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
-# The commit before the async webhook: `make bench-before` serves it under the same load.
+# The commit before the async webhook: `make bench-before` serves it under the same load,
+# shortened (--quick: its worker needs many minutes to drain a full run).
 BEFORE_COMMIT ?= e42cf47
 BEFORE_DIR ?= /tmp/secretary-before
 
@@ -88,7 +89,7 @@ bench-before: messages
 	rm -rf $(BEFORE_DIR) && git worktree prune && git worktree add --detach $(BEFORE_DIR) $(BEFORE_COMMIT)
 	ln -s $(CURDIR)/$(VENV) $(BEFORE_DIR)/$(VENV)
 	cd $(BEFORE_DIR) && DEBUG=1 $(VENV)/bin/python manage.py compilemessages --ignore=.venv -v 0
-	BENCH_DATABASE_URL=$(BENCH_WEBHOOK_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/webhook.py --profile --app-root $(BEFORE_DIR)
+	BENCH_DATABASE_URL=$(BENCH_WEBHOOK_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/webhook.py --quick --profile --app-root $(BEFORE_DIR)
 	git worktree remove --force $(BEFORE_DIR)
 	$(PY) bench/report.py
 

@@ -16,16 +16,17 @@ as the baseline, a bare aiogram webhook app (``bench/bare_aiogram.py``: aiohttp'
   webhook, each sending the next update as soon as the last is answered). Both
   servers get the same load, alternately. Every update sent to the product is checked
   to be stored exactly once.
-- **pipeline**: once the worker has caught up, text notes from owners with nothing
-  pending, at 10 and 50 notes/s: webhook in → the preview's ``sendMessage`` at the
-  fake Bot API.
+- **pipeline** (first, on a worker with nothing queued): text notes at 10 and 50 notes/s
+  from owners with none being prepared: webhook in → the preview's ``sendMessage`` at
+  the fake Bot API; and the **AI's cost**: model calls and prompt tokens per note.
 - **memory**: the RSS of the web process and of the worker's processes once they have
   taken more than 10,000 updates (and the worker has processed them).
 
 ``--profile`` samples the web process with py-spy during the product's full-concurrency
-run (``bench/results/webhook-profile.txt``, collapsed stacks, and a summary in the
-results). ``--app-root DIR`` serves the product from another checkout (to measure an
-older commit with this same load). Writes ``bench/results/webhook.json``.
+run (``bench/results/webhook-profile.txt``, or ``webhook-baseline-profile.txt``: collapsed
+stacks; a summary in the results). ``--app-root DIR`` serves the product from another
+checkout (an older commit under this same load). Writes ``bench/results/webhook.json``
+(``webhook-baseline.json`` with ``--app-root``).
 """
 
 from __future__ import annotations
@@ -69,12 +70,13 @@ OWNER_ID_BASE = 8_100_000
 RATES = (50, 100, 200)
 RATE_SECONDS = 10
 CONNECTIONS = 40  # Telegram's max_connections for a webhook
-FULL_REQUESTS = 6_000
+FULL_REQUESTS = 7_000
 PIPELINE_RATES = (10, 50)
 PIPELINE_SECONDS = 10
 MEMORY_AFTER = 10_000
-DRAIN_TIMEOUT = 600  # seconds the worker may take to catch up before the pipeline runs
+DRAIN_TIMEOUT = 900  # seconds the worker may take to catch up
 PREVIEW_TIMEOUT = 60
+DRAIN_RATES: list[float] = []  # tasks a second the worker took off its queues while catching up
 AI_TOPICS = (10, 50)
 AI_OWNERS = 10  # owners (with no filings yet) per topic count
 AI_NOTES_EACH = 3
@@ -141,17 +143,18 @@ def main() -> None:
         )
         _wait_listening(OURS_PORT)
         _wait_listening(BARE_PORT)
-        result = asyncio.run(_measure(owners, fakes, web, worker, args.profile))
-        result["ai"] = asyncio.run(_ai_cost(by_topics, fakes))
+        baseline = args.app_root.resolve() != ROOT
+        measured = _measure(owners, by_topics, fakes, web, worker, args.profile, baseline)
+        result = asyncio.run(measured)
     from django.db import connections
 
     connections.close_all()
     drop_database(url)
     redis.Redis.from_url(broker).flushdb()
     command = "make bench (or: REDIS_URL=… .venv/bin/python bench/webhook.py --profile)"
-    if args.app_root != ROOT:
+    if baseline:
         result["app_root"] = str(args.app_root)
-    write_result("webhook" if args.app_root == ROOT else "webhook-baseline", command, result)
+    write_result("webhook-baseline" if baseline else "webhook", command, result)
 
 
 def _environment(url: str, broker: str) -> dict[str, str]:
@@ -312,10 +315,12 @@ def _summary(
 
 async def _measure(
     owners: list[int],
+    by_topics: dict[int, list[int]],
     fakes: dict[str, str],
     web: subprocess.Popen[bytes],
     worker: Any,
     profile: bool,
+    baseline: bool,
 ) -> dict[str, Any]:
     telegram = fakes["telegram"]
     rng = random.Random(20261201)  # noqa: S311 - a reproducible load, not a secret
@@ -326,6 +331,16 @@ async def _measure(
     sent_to_ours: list[bytes] = []
     for url in targets.values():  # warm both up (imports, pools, connections)
         await full_concurrency(url, mix(300, owners, rng))
+    # The pipeline and the AI's cost first, on a worker that has caught up.
+    drained_after = await asyncio.to_thread(_drain)
+    prompts_before = _fake(fakes["openai"], "prompts", 10**9)["total"]
+    pipeline = [await _pipeline(owners, telegram, rate, rng) for rate in PIPELINE_RATES]
+    calls = _fake(fakes["openai"], "prompts", 10**9)["total"] - prompts_before
+    text_notes = sum(measured["notes"] for measured in pipeline)
+    for measured in pipeline:
+        print(f"pipeline at {measured['rate']}/s: {measured['latency_ms']}", flush=True)
+    drained_after += await asyncio.to_thread(_drain)
+    ai = await _ai_cost(by_topics, fakes)
     rates: list[dict[str, Any]] = []
     for rate in RATES:
         row: dict[str, Any] = {"rate": rate}
@@ -340,25 +355,20 @@ async def _measure(
     profile_summary = None
     for name, url in targets.items():
         bodies = mix(FULL_REQUESTS, owners, rng)
-        spy = _profile_start(web.pid) if profile and name == "ours" else None
+        spy = _profile_start(web.pid, PROFILES[baseline]) if profile and name == "ours" else None
         full[name] = await full_concurrency(url, bodies)
         if spy is not None:
-            profile_summary = _profile_stop(spy)
+            profile_summary = _profile_stop(spy, PROFILES[baseline])
         if name == "ours":
             sent_to_ours += bodies
     print(f"webhook at full concurrency: {_brief(full)}", flush=True)
     stored = await asyncio.to_thread(_stored_check, sent_to_ours)
-    drained_after = await asyncio.to_thread(_drain)
-    prompts_before = _fake(fakes["openai"], "prompts", 10**9)["total"]
-    pipeline = [await _pipeline(owners, telegram, rate, rng) for rate in PIPELINE_RATES]
-    calls = _fake(fakes["openai"], "prompts", 10**9)["total"] - prompts_before
-    text_notes = sum(row["notes"] for row in pipeline)
-    for row in pipeline:
-        print(f"pipeline at {row['rate']}/s: {row['latency_ms']}", flush=True)
+    requests_sent = 300 + len(sent_to_ours) + sum(PIPELINE_RATES) * PIPELINE_SECONDS
     drained_after += await asyncio.to_thread(_drain)
     taken = await asyncio.to_thread(_updates_taken)
     memory = {
         "updates_taken": taken,
+        "requests_sent": requests_sent,
         "web_mb": _memory_mb(web.pid),
         "worker_mb": {
             "main": _memory_mb(worker.pid),
@@ -381,7 +391,9 @@ async def _measure(
         ),
         "stored": stored,
         "worker_drain_seconds": round(drained_after, 1),
+        "worker_tasks_per_s": DRAIN_RATES,
         "pipeline": pipeline,
+        "ai": ai,
         "model_calls_per_text_note": round(calls / text_notes, 2),
         "memory": memory,
     }
@@ -490,6 +502,7 @@ def _drain() -> float:
     broker = redis.Redis.from_url(os.environ["REDIS_URL"])
     queues = [queue.name for queue in settings.CELERY_TASK_QUEUES]
     started = time.monotonic()
+    backlog = sum(broker.llen(queue) for queue in queues)
     left: dict[str, int] = {}
     while time.monotonic() - started < DRAIN_TIMEOUT:
         left = {queue: broker.llen(queue) for queue in queues}
@@ -498,7 +511,10 @@ def _drain() -> float:
             status=TelegramUpdate.Status.RECEIVED
         ).count()
         if not any(left.values()):
-            return time.monotonic() - started
+            elapsed = time.monotonic() - started
+            if backlog > 100 and elapsed > 1:
+                DRAIN_RATES.append(round(backlog / elapsed, 1))
+            return elapsed
         time.sleep(0.5)
     print(f"the worker did not catch up within {DRAIN_TIMEOUT} s: {left}", flush=True)
     return time.monotonic() - started
@@ -691,7 +707,10 @@ def _children(pid: int) -> list[int]:
 
 # -- profile ------------------------------------------------------------------------------
 
-PROFILE = ROOT / "bench" / "results" / "webhook-profile.txt"
+PROFILES = {
+    False: ROOT / "bench" / "results" / "webhook-profile.txt",
+    True: ROOT / "bench" / "results" / "webhook-baseline-profile.txt",
+}
 PROFILE_BUCKETS = {
     "asgiref thread hops (sync_to_async / async_to_sync)": "asgiref/sync.py",
     "Django's request handling and middleware": "django/core/handlers/",
@@ -703,17 +722,17 @@ PROFILE_BUCKETS = {
 }
 
 
-def _profile_start(pid: int) -> subprocess.Popen[bytes]:
-    PROFILE.parent.mkdir(parents=True, exist_ok=True)
+def _profile_start(pid: int, path: Path) -> subprocess.Popen[bytes]:
+    path.parent.mkdir(parents=True, exist_ok=True)
     spy = [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid)]
-    options = ["--rate", "250", "--format", "raw", "--nonblocking", "--output", str(PROFILE)]
+    options = ["--rate", "250", "--format", "raw", "--nonblocking", "--output", str(path)]
     return subprocess.Popen([*spy, *options], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
 
 
-def _profile_stop(spy: subprocess.Popen[bytes]) -> dict[str, Any]:
+def _profile_stop(spy: subprocess.Popen[bytes], path: Path) -> dict[str, Any]:
     spy.send_signal(signal.SIGINT)
     spy.wait(timeout=60)
-    return profile_summary(PROFILE)
+    return profile_summary(path)
 
 
 def profile_summary(path: Path) -> dict[str, Any]:
