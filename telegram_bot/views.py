@@ -65,7 +65,7 @@ def admitted(secret: str, body: bytes) -> dict[str, Any]:
     if len(body) > MAX_BODY_BYTES:
         raise Refused("too_large", 413)
     try:
-        payload = json.loads(body)
+        payload = json.loads(body.decode())  # Telegram sends UTF-8, and the row keeps the text
     except (UnicodeDecodeError, ValueError):
         raise Refused("not_json", 400) from None
     update_id = payload.get("update_id") if isinstance(payload, dict) else None

@@ -122,6 +122,7 @@ def test_an_update_type_nobody_handles_is_stored_as_ignored_and_not_handed_off(b
         (json.dumps(update("private_start")).encode(), None, 401),
         (b"{not json", SECRET, 400),
         (b"\xff\xfe", SECRET, 400),
+        ('{"update_id": 5, "message": {}}'.encode("utf-16"), SECRET, 400),
         (b'{"update_id": "7"}', SECRET, 400),
         (b'{"update_id": true, "message": {}}', SECRET, 400),
         (b"[1, 2]", SECRET, 400),
