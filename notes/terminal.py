@@ -28,7 +28,7 @@ from notes.links import MAX_LINKS, link_urls, note_link_previews
 from notes.models import Note, NoteKind
 from notes.ports import CreatedTopic, DeliveryError, Publication, View
 from notes.services.intake import IncomingNote, note_receive, note_schedule_processing
-from notes.services.processing import note_topic_chosen_by_owner
+from notes.services.processing import note_format_notice, note_topic_chosen_by_owner
 from secretary.models import User
 from secretary.services import preferences_for
 from topics.models import ForumGroup, Topic
@@ -208,6 +208,9 @@ def screen_lines(note: Note, view: View, *, problem: DeliveryError | None = None
         lines = [status_line(note, view)]
     if problem is not None:
         lines.append(problem_line(problem))
+    notice = note_format_notice(note)
+    if notice:
+        lines.append(notice)
     lines += [f"  {int(choice)} {choice_label(choice, note)}" for choice in choices_for(note, view)]
     return lines
 

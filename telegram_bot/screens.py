@@ -20,12 +20,14 @@ from notes.models import OPEN_STATUSES, Note, NoteStatus
 from notes.services.processing import (
     SPOKEN_KINDS,
     TranscriptOutcome,
+    note_format_notice,
     note_plain_html,
     note_suggested_topic_name,
 )
 from notes.telegram_html import (
     MESSAGE_LIMIT,
     character_count,
+    quote,
     truncate_html,
     visible_length,
 )
@@ -60,6 +62,7 @@ def _compose(note: Note, footer: list[str]) -> str:
     source = str(source_html(note.forward_origin)) if note.forward_origin else ""
     if source and source not in content:
         lines.append(texts.forward_line(source))
+    lines.append(quote(note_format_notice(note)))
     tail = "\n".join(line for line in [*lines, *footer] if line)
     budget = MESSAGE_LIMIT - visible_length(tail) - 2
     if visible_length(content) > budget:

@@ -8,16 +8,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from topics.formats import DEFAULT_FORMAT_TEMPLATE, validate_format_template
+
 # In a forum the General topic has id 1; the Bot API addresses it by omitting
 # message_thread_id, so publishing must special-case it (see Topic.is_general).
 GENERAL_THREAD_ID = 1
-
-DEFAULT_FORMAT_TEMPLATE = (
-    "{% if title %}<b>{{ title }}</b>\n\n{% endif %}{{ body }}"
-    "{% if link %}\n\n🔗 {{ link }}{% endif %}"
-    "{% if source %}\n\n↪️ {{ source }}{% endif %}"
-    "{% if tags %}\n\n{{ tags }}{% endif %}"
-)
 
 
 class ForumGroup(models.Model):
@@ -69,6 +64,11 @@ class Topic(models.Model):
         default=DEFAULT_FORMAT_TEMPLATE,
         help_text=_("How notes look in this topic (Django template syntax)."),
     )
+    # The sha256 of the format template whose falling back to the default (it hit a
+    # bound of the engine on a note) the owner has been told about: told once each.
+    format_fallback_reported = models.CharField(
+        _("format fallback reported"), max_length=64, blank=True, editable=False
+    )
     style_instructions = models.TextField(
         _("style instructions"),
         blank=True,
@@ -109,9 +109,6 @@ class Topic(models.Model):
         return self.name
 
     def clean(self) -> None:
-        # Imported here: the topics app must load without the AI layer's modules.
-        from notes.ai.templates import validate_format_template
-
         try:
             validate_format_template(self.format_template)
         except ValidationError as exc:

@@ -10,6 +10,7 @@ creation message. Topics the bot creates itself are recorded from
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
@@ -352,3 +353,16 @@ def topics_reorder(*, group: ForumGroup, topic_ids: list[int]) -> list[Topic]:
     Topic.objects.bulk_update(ordered, ["position"])
     topics_forget(group_id=group.pk)
     return ordered
+
+
+def topic_format_fallback_record(*, topic_id: int, template: str) -> bool:
+    """The topic's format ``template`` gave way to the default on a note: True the first
+    time for this template (the owner is to be told), False after. One conditional
+    update, so two notes at once do not both tell."""
+    digest = hashlib.sha256(template.encode()).hexdigest()
+    told = (
+        Topic.objects.filter(pk=topic_id)
+        .exclude(format_fallback_reported=digest)
+        .update(format_fallback_reported=digest)
+    )
+    return told == 1

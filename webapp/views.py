@@ -10,7 +10,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from notes.models import NoteKind, NoteStatus
-from topics.models import DEFAULT_FORMAT_TEMPLATE
+from topics.formats import DEFAULT_FORMAT_TEMPLATE
 from webapp.strings import webapp_strings
 
 

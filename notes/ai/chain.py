@@ -21,7 +21,7 @@ from notes.ai import routing
 from notes.ai.errors import ProviderError, TranscriptionFailed, TranscriptionUnavailable
 from notes.ai.providers import PROVIDERS, Provider, Rewrite, get_provider
 from notes.ai.providers.local import LocalProvider, rank
-from notes.ai.templates import render_template
+from notes.ai.templates import FormattedNote, format_note
 from notes.ai.textfeatures import first_line_title
 from notes.ai.types import (
     AudioInput,
@@ -139,12 +139,13 @@ def render_note(context: RenderContext) -> RenderedNote:
     rewrite = _rewrite(context, failures) if _wants_rewrite(context) else None
     title = (rewrite.title if rewrite and rewrite.title else context.title).strip()
     body = escape(rewrite.body) if rewrite else context.body_html
-    html = _templated(context, title, body, rewrite.body if rewrite else context.text)
+    formatted = _templated(context, title, body, rewrite.body if rewrite else context.text)
     return RenderedNote(
         title=title,
         body=body,
         tags=context.tags,
-        html=html,
+        html=formatted.html,
+        format_refusal=formatted.refusal,
         provider=rewrite.provider if rewrite else "",
         usage=rewrite.usage if rewrite else Usage(),
         cost_usd=rewrite.cost_usd if rewrite else Decimal(0),
@@ -152,15 +153,15 @@ def render_note(context: RenderContext) -> RenderedNote:
     )
 
 
-def preview_note(context: RenderContext) -> str:
+def preview_note(context: RenderContext) -> FormattedNote:
     """The note through ``context.template`` as it is, no model asked: a live preview."""
     return _templated(context, context.title.strip(), context.body_html, context.text)
 
 
-def _templated(context: RenderContext, title: str, body: str, body_text: str) -> str:
+def _templated(context: RenderContext, title: str, body: str, body_text: str) -> FormattedNote:
     zone = context.date.tzinfo if context.date and context.date.tzinfo else None
     with translation.override(context.language), timezone.override(zone):
-        return render_template(
+        return format_note(
             context.template,
             title="" if _title_repeats_body(title, body_text) else title,
             body=body,

@@ -8,88 +8,44 @@ with ``url``, ``title``, ``description``, ``site``), ``source`` (where a forward
 came from), ``date``, ``topic``, ``kind`` and ``text`` (the plain original). Whatever
 the owner typed is escaped; the result passes ``telegram_html.sanitize``.
 
-Templates run in their own engine: no file loaders, no ``{% load %}``,
-``{% include %}``, ``{% extends %}`` or ``{% debug %}``, so a template can only
-format the note it is given.
+Templates run in the bounded engine of ``topics.templating`` (no loaders, no
+``{% load %}``, ``{% include %}``, ``{% extends %}`` or ``{% debug %}``; output,
+loops, values and work bounded while it renders), so a template can only format the
+note it is given, cheaply; ``topics.formats`` checks them when they are saved.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from functools import lru_cache
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
 
 from notes.ai.types import LinkInfo
-from notes.telegram_html import ALLOWED_TAGS, sanitize, sanitize_report
+from notes.telegram_html import sanitize
+from topics.formats import format_render
+from topics.formats import validate_format_template as validate_format_template
 
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
-_FORBIDDEN_TAGS = re.compile(r"{%\s*(load|include|extends|debug|ssi|block)\b")
-_ENGINE = Engine(autoescape=True, debug=False, loaders=[], libraries={}, string_if_invalid="")
-# The same engine in debug mode only says where a template breaks (its errors carry the line).
-_LOCATING_ENGINE = Engine(autoescape=True, debug=True, loaders=[], libraries={})
 
 
-@lru_cache(maxsize=512)
-def compile_template(source: str) -> Template:
-    """The compiled template; raises ``TemplateSyntaxError`` with Django's message."""
-    forbidden = _FORBIDDEN_TAGS.search(source)
-    if forbidden:
-        raise TemplateSyntaxError(
-            _("The tag {%% %(tag)s %%} is not available in format templates.")
-            % {"tag": forbidden.group(1)}
-        )
-    return _ENGINE.from_string(source)
+@dataclass(frozen=True)
+class FormattedNote:
+    """A note through its topic's format; ``refusal`` says why the default was used instead."""
+
+    html: str
+    refusal: str = ""
 
 
-def validate_format_template(source: str) -> None:
-    """Raise ``ValidationError`` unless ``source`` compiles and yields Telegram's HTML only."""
-    try:
-        template = compile_template(source)
-        markup = template.render(Context(_sample_variables(), autoescape=True))
-    except TemplateSyntaxError as exc:
-        line = template_error_line(source)
-        if line is None:
-            raise ValidationError(
-                _("The format template does not compile: %(error)s"), params={"error": exc}
-            ) from None
-        raise ValidationError(
-            _("The format template does not compile, line %(line)d: %(error)s"),
-            params={"error": exc, "line": line},
-        ) from None
-    except Exception as exc:  # a filter failing on the sample note
-        raise ValidationError(
-            _("The format template fails on a sample note: %(error)s"), params={"error": exc}
-        ) from None
-    dropped = sanitize_report(markup)[1]
-    if dropped:
-        raise ValidationError(
-            _("Telegram does not support these tags: %(tags)s. Allowed: %(allowed)s."),
-            params={
-                "tags": ", ".join(f"<{tag}>" for tag in sorted(dropped)),
-                "allowed": ", ".join(f"<{tag}>" for tag in sorted(ALLOWED_TAGS)),
-            },
-        )
+def render_template(source: str, **note: Any) -> str:
+    """The note through the template, as Telegram-safe HTML (see ``format_note``)."""
+    return format_note(source, **note).html
 
 
-def template_error_line(source: str) -> int | None:
-    """The line on which ``source`` stops compiling, if Django can tell."""
-    try:
-        _LOCATING_ENGINE.from_string(source)
-    except TemplateSyntaxError as exc:
-        debug = getattr(exc, "template_debug", None) or {}
-        line = debug.get("line")
-        return int(line) if line else None
-    return None
-
-
-def render_template(
+def format_note(
     source: str,
     *,
     title: str,
@@ -103,8 +59,11 @@ def render_template(
     topic: str = "",
     kind: str = "text",
     text: str = "",
-) -> str:
-    """The note through the template, as Telegram-safe HTML. ``body``/``source_html`` are HTML."""
+) -> FormattedNote:
+    """The note through the template, as Telegram-safe HTML. ``body``/``source_html`` are HTML.
+
+    A template that hits a bound of the engine (or fails) on this note gives way to the
+    default format, and ``refusal`` says why."""
     clean_body = sanitize(body)
     variables = {
         "title": title,
@@ -124,14 +83,10 @@ def render_template(
         "kind": kind,
         "text": text,
     }
-    try:
-        markup = compile_template(source).render(Context(variables, autoescape=True))
-    except Exception:  # a broken template saved before validation existed
-        from topics.models import DEFAULT_FORMAT_TEMPLATE
-
-        markup = compile_template(DEFAULT_FORMAT_TEMPLATE).render(Context(variables))
+    formatted = format_render(source, variables)
     # An empty section leaves its blank lines behind; two in a row are enough.
-    return _BLANK_RUNS.sub("\n\n", sanitize(markup)).strip()
+    html = _BLANK_RUNS.sub("\n\n", sanitize(formatted.markup)).strip()
+    return FormattedNote(html, formatted.refusal)
 
 
 def _link_variables(link: LinkInfo) -> dict[str, str]:
@@ -177,31 +132,3 @@ def _origin(forward_origin: dict[str, Any] | None) -> tuple[str, str]:
         name = " ".join(str(user.get(key) or "") for key in ("first_name", "last_name"))
         return name.strip() or str(user.get("username") or ""), ""
     return str(forward_origin.get("sender_user_name") or ""), ""
-
-
-def _sample_variables() -> dict[str, Any]:
-    return {
-        "title": "Sample <title> & co",
-        "body": mark_safe("<b>Sample</b> body &amp; text"),
-        "tags": "#sample #note",
-        "tag_list": ["sample", "note"],
-        "summary": "A sample note.",
-        "link": "https://example.org/a?b=1&c=2",
-        "link_url": "https://example.org/a?b=1&c=2",
-        "link_title": "Example",
-        "link_description": "An example page",
-        "link_site": "Example",
-        "links": [
-            {
-                "url": "https://example.org/a?b=1&c=2",
-                "title": "Example",
-                "description": "An example page",
-                "site": "Example",
-            }
-        ],
-        "source": mark_safe('<a href="https://t.me/example/1">Example channel</a>'),
-        "date": datetime(2026, 1, 31, 12, 0, tzinfo=UTC),
-        "topic": "Sample topic",
-        "kind": "text",
-        "text": "Sample body & text",
-    }

@@ -184,6 +184,8 @@ class RenderedNote:
     usage: Usage = field(default_factory=Usage)
     cost_usd: Decimal = Decimal(0)
     failures: dict[str, str] = field(default_factory=dict)
+    # Why the topic's format gave way to the default for this note ("" when it did not).
+    format_refusal: str = ""
 
 
 @dataclass(frozen=True)

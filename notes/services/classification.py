@@ -7,9 +7,11 @@ interface in ``notes.ai`` and store the outcome on the note. They never change
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,15 +28,19 @@ from notes.ai import (
     preview_note,
     render_note,
 )
-from notes.ai.templates import forward_name, source_html, validate_format_template
+from notes.ai.templates import forward_name, source_html
 from notes.ai.textfeatures import first_line_title
 from notes.links import MAX_LINKS, note_link_previews
 from notes.models import FilingExample, Note, NoteKind
 from notes.telegram_html import entities_to_html
 from secretary.models import User
 from secretary.services import preferences_for
+from topics.formats import refusal_text, validate_format_template
 from topics.models import Topic
 from topics.selectors import group_for_owner, topics_selectable
+from topics.services import topic_format_fallback_record
+
+logger = logging.getLogger(__name__)
 
 # How much of the owner's history the classifier sees (the prompt uses a few
 # per topic; the local classifier uses them all).
@@ -56,6 +62,9 @@ CLASSIFICATION_FIELDS = [
     "last_error",
     "updated_at",
 ]
+# In ``note.classification``: why this note has the default format instead of its
+# topic's, on the note whose rendering told the owner (once per template).
+FORMAT_REFUSAL = "format_refusal"
 
 
 def note_classify(*, note: Note) -> ClassificationResult:
@@ -83,8 +92,27 @@ def note_render(*, note: Note, topic: Topic) -> RenderedNote:
     The owner's formatting (``note.entities``) survives into the body.
     """
     rendered = render_note(_render_context(note, topic, topic.format_template))
-    _store_rendering(note, rendered)
+    _store_rendering(note, rendered, _format_refusal_to_tell(note, topic, rendered))
     return rendered
+
+
+def _format_refusal_to_tell(note: Note, topic: Topic, rendered: RenderedNote) -> str:
+    """The topic's format gave way to the default: the reason, if this note is the one
+    that tells the owner (the first for this template, or it told them already)."""
+    if not rendered.format_refusal:
+        return ""
+    logger.warning(
+        "The format of topic %s gave way to the default for note %s: %s",
+        topic.pk,
+        note.pk,
+        rendered.format_refusal,
+    )
+    if topic.pk is None:
+        return ""
+    first = topic_format_fallback_record(topic_id=topic.pk, template=topic.format_template)
+    if first or (note.classification or {}).get(FORMAT_REFUSAL):
+        return rendered.format_refusal
+    return ""
 
 
 def note_format_preview(
@@ -99,7 +127,10 @@ def note_format_preview(
     if note is None:
         note = _sample_note(owner)
     shown_in = topic or note.topic or Topic(name=str(_("Sample topic")))
-    return preview_note(_render_context(note, shown_in, template))
+    formatted = preview_note(_render_context(note, shown_in, template))
+    if formatted.refusal:  # within bounds on the samples, not on this note
+        raise ValidationError(refusal_text(formatted.refusal))
+    return formatted.html
 
 
 def _sample_note(owner: User) -> Note:
@@ -269,9 +300,16 @@ def _store_classification(
     note.save(update_fields=CLASSIFICATION_FIELDS)
 
 
-def _store_rendering(note: Note, rendered: RenderedNote) -> None:
+def _store_rendering(note: Note, rendered: RenderedNote, format_refusal: str) -> None:
     note.rendered_text = rendered.html
     fields = ["rendered_text", "updated_at"]
+    details = dict(note.classification or {})
+    if details.get(FORMAT_REFUSAL, "") != format_refusal:
+        details.pop(FORMAT_REFUSAL, None)
+        if format_refusal:
+            details[FORMAT_REFUSAL] = format_refusal
+        note.classification = details
+        fields.append("classification")
     if rendered.title and rendered.title != note.title:
         note.title = rendered.title[:255]
         fields.append("title")

@@ -161,6 +161,18 @@ def note_suggested_topic_name(note: Note) -> str:
     return str((note.classification or {}).get("suggested_topic_name") or "").strip()[:128]
 
 
+def note_format_notice(note: Note) -> str:
+    """What the owner is told on the note whose rendering found its topic's format
+    unusable (it fell back to the default): plain text, "" on every other note."""
+    from notes.services.classification import FORMAT_REFUSAL
+    from topics.formats import format_fallback_notice
+
+    reason = str((note.classification or {}).get(FORMAT_REFUSAL) or "")
+    if not reason or note.topic is None:
+        return ""
+    return format_fallback_notice(topic=note.topic.name, reason=reason)
+
+
 def note_topic_chosen_by_owner(note: Note) -> bool:
     """The note's topic is the owner's choice (📂, ➕), not the AI's suggestion."""
     return bool((note.classification or {}).get("chosen_by_owner"))
