@@ -36,7 +36,13 @@ from typing import Any
 from urllib.parse import quote
 
 import structlog
-from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
+from celery.signals import (
+    before_task_publish,
+    celeryd_init,
+    setup_logging,
+    task_postrun,
+    task_prerun,
+)
 from django.http import HttpRequest, HttpResponse
 from django.utils.log import log_response
 from django_structlog.middlewares import RequestMiddleware as StructlogRequestMiddleware
@@ -164,14 +170,38 @@ def _clear_task_context(task: Any = None, **_: Any) -> None:
         structlog.contextvars.bind_contextvars(**saved)
 
 
+def logging_configure(config: dict[str, Any]) -> None:
+    """``LOGGING_CONFIG``: the settings' LOGGING, and Python's warnings through it (Django
+    6 no longer routes them), so a warning is one JSON line like any other."""
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)
+
+
 @setup_logging.connect
 def _celery_logs_through_django(loglevel: int | str | None = None, **_: Any) -> None:
     """The worker and beat log through Django's LOGGING: Celery's own lines too."""
     from django.conf import settings
 
-    logging.config.dictConfig(settings.LOGGING)
+    logging_configure(settings.LOGGING)
     if loglevel:
         logging.getLogger().setLevel(loglevel)  # celery's --loglevel, as Celery would
+
+
+@celeryd_init.connect
+def _worker_logs_from_the_start(**_: Any) -> None:
+    """The worker checks its privileges (and warns as root) before Celery sets up its
+    logging: set it up at once, so that warning is a JSON line too."""
+    from celery.apps import worker as worker_program
+    from django.conf import settings
+
+    logging_configure(settings.LOGGING)
+    # Its signal handlers print "worker: Warm shutdown (MainProcess)" and the like straight
+    # to the terminal: as a log line instead (the handler's lock is reentrant).
+    worker_program.safe_say = _worker_says  # type: ignore[attr-defined]
+
+
+def _worker_says(message: str, *_: Any) -> None:
+    logging.getLogger("celery.apps.worker").info("%s", message.strip())
 
 
 # -- rendering -------------------------------------------------------------------------------

@@ -303,6 +303,7 @@ if LOG_FORMAT not in ("json", "console"):
 # Every record of every logger goes through structlog (secretary.logs): time, level, logger,
 # message and the context (correlation_id …); the bot token and the API keys are blanked
 # in every line, tracebacks included.
+LOGGING_CONFIG = "secretary.logs.logging_configure"  # dictConfig, and warnings captured
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -317,6 +318,10 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         "httpx2": {"level": "WARNING"},  # the AI SDKs' transport: one line per request
         "aiogram.event": {"level": "WARNING"},
+        # Python's warnings (captured) and Django's own lines reach the root handler only:
+        # Django's default console handler writes plain text.
+        "py.warnings": {"level": "WARNING"},
+        "django": {"level": "INFO"},
         # uvicorn's lines in the same format once the app is loaded; its access log says
         # less than django-structlog's request_finished (which has the request id).
         "uvicorn": {"handlers": ["console"], "propagate": False},
