@@ -136,8 +136,10 @@ function paint(ctx, saved, groups) {
       haptic("success");
       for (const key of Object.keys(draft)) delete draft[key];
       if (!ctx.live()) return;
+      // A new language first: "saved" is said in the language just chosen.
+      const switched = ctx.applyLanguage(updated?.effective?.language);
       toast(t("saved"));
-      if (!ctx.applyLanguage(updated?.effective?.language)) paint(ctx, updated, groups);
+      if (!switched) paint(ctx, updated, groups);
     } catch (error) {
       if (ctx.live()) showFailure(form, error);
     } finally {
