@@ -226,6 +226,7 @@ class Worker:
                 "celery",
                 "-A",
                 "secretary",
+                "--quiet",  # as compose starts it: no banner, every line a log line
                 "worker",
                 "--loglevel=INFO",
                 f"--concurrency={self.concurrency}",

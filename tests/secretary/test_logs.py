@@ -54,8 +54,8 @@ def json_lines(text: str) -> list[dict]:
 
 
 def worker_lines(log: str) -> list[dict]:
-    """The JSON lines of a worker's log. Before its first log line Celery prints its banner
-    (and, as root, a warning) to the terminal; after it, every line must be JSON."""
+    """The JSON lines of a worker's log (started ``--quiet``, as compose starts it: no
+    banner); every line from its first log line on must be JSON."""
     lines = [line for line in log.splitlines() if line.strip() and not line.startswith("--- ")]
     first = next(i for i, line in enumerate(lines) if line.startswith('{"time": '))
     return [json.loads(line) for line in lines[first:]]
