@@ -344,6 +344,11 @@ TELEGRAM_UNDO_WINDOW = env.duration("TELEGRAM_UNDO_WINDOW", timedelta(minutes=5)
 TELEGRAM_DOWNLOAD_LIMIT = env.int("TELEGRAM_DOWNLOAD_LIMIT", 20 * 1024 * 1024)
 
 PENDING_TTL = env.duration("PENDING_TTL", timedelta(hours=24))
+# Messages sent within this many seconds of the previous one (a comment and its forwards)
+# join its note while the owner has not acted on it; 0 turns bursts off.
+NOTE_BURST_SECONDS = env.float("NOTE_BURST_SECONDS", 2.0)
+if NOTE_BURST_SECONDS < 0:
+    raise ConfigError("NOTE_BURST_SECONDS must be 0 (off) or more")
 # An owner's notes prepared at once per minute; past it a note is saved, the owner is told,
 # and it is prepared when its turn comes (notes.services.quota).
 NOTE_RATE_LIMIT = env.int("NOTE_RATE_LIMIT", 30)
