@@ -83,6 +83,15 @@ class Note(models.Model):
         verbose_name=_("follows"),
         help_text=_("The note this one answers (a reply to a note no longer open)."),
     )
+    earlier_versions = models.JSONField(
+        _("earlier versions"),
+        default=list,
+        blank=True,
+        help_text=_("What the note said before the owner edited it after filing."),
+    )
+    # An edit after filing owes the group an edit of the filed messages ("due"); "refused"
+    # once Telegram refused one and the owner was told (they are told once).
+    filed_edit = models.CharField(_("edit of the filed messages"), max_length=16, blank=True)
     message_count = models.PositiveSmallIntegerField(
         _("messages"), default=1, help_text=_("How many of the owner's messages the note holds.")
     )

@@ -196,6 +196,7 @@ def status_line(note: Note, view: View) -> str:
         View.TRANSCRIBING: lambda: _("🎙 Transcribing…"),
         View.FILING: lambda: _("⏳ Filing to «%(topic)s»…") % {"topic": topic_name},
         View.DELETED: lambda: _("🗑 Deleted from your history."),
+        View.EDIT_REFUSED: lambda: _("✏️ The filed message could not be edited."),
     }
     return lines[view]()
 
@@ -266,6 +267,9 @@ class LocalArchive:
 
     def delete(self, *, chat_id: int, message_ids: list[int]) -> None:
         """Nothing was posted anywhere, so there is nothing to take back."""
+
+    def edit(self, *, chat_id: int, message_id: int, html: str, caption: bool = False) -> None:
+        """The filed words live only in the database, which already has the new ones."""
 
     def create_topic(self, *, chat_id: int, name: str) -> CreatedTopic:
         last = Topic.objects.filter(group__chat_id=chat_id).aggregate(last=Max("thread_id"))

@@ -1,8 +1,11 @@
-"""What the bot shows of a note made of several messages: a line and a ✂️ button."""
+"""What the bot shows of a note that is more than one plain message: how many messages it
+holds (and ✂️ to split them), what it follows, and how big a file too big to read is."""
 
 from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -44,4 +47,13 @@ def split_button(note: Note) -> InlineKeyboardButton | None:
 def split_notice(count: int) -> str:
     return ngettext("✂️ Split into %(count)d note", "✂️ Split into %(count)d notes", count) % {
         "count": count
+    }
+
+
+def file_size_line(note: Note) -> str:
+    """A file too big to download is filed all the same; its size says why it is not read."""
+    size = max((int(part.get("file_size") or 0) for part in note.files), default=0)
+    return _("📦 The file is %(size)s; the bot can read files up to %(limit)s.") % {
+        "size": filesizeformat(size),
+        "limit": filesizeformat(settings.TELEGRAM_DOWNLOAD_LIMIT),
     }

@@ -254,6 +254,18 @@ async def download(bot: Bot, file_id: str) -> bytes:
     return buffer.getvalue()
 
 
+async def edit_posted(bot: Bot, *, chat_id: int, message_id: int, html: str, caption: bool) -> None:
+    """A filed message's text or caption, changed (the same text again is no error)."""
+    try:
+        if caption:
+            await bot.edit_message_caption(chat_id=chat_id, message_id=message_id, caption=html)
+        else:
+            await bot.edit_message_text(chat_id=chat_id, message_id=message_id, text=html)
+    except TelegramAPIError as error:
+        if not is_not_modified(error):
+            raise
+
+
 async def delete_messages(bot: Bot, *, chat_id: int, message_ids: list[int]) -> None:
     """Delete the note's messages from the group; ones already gone do not matter."""
     if not message_ids:

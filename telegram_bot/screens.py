@@ -30,7 +30,7 @@ from notes.telegram_html import (
     visible_length,
 )
 from telegram_bot import texts
-from telegram_bot.bursts import burst_line, follows_line, split_button
+from telegram_bot.bursts import burst_line, file_size_line, follows_line, split_button
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
 from topics.models import Topic
 from topics.selectors import group_for_owner, topics_selectable
@@ -94,6 +94,7 @@ def preview_screen(note: Note, *, notice: str = "") -> Screen:
     outcome = transcript_outcome(note)
     if outcome:
         footer.append(texts.transcript_notice(outcome))
+        footer.append(file_size_line(note) if outcome == TranscriptOutcome.TOO_BIG else "")
     if note.topic is None and group_for_owner(owner=note.owner) is None:
         footer.append(texts.no_group_text())
     else:

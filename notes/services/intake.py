@@ -19,6 +19,7 @@ from notes.services.bursts import (
     note_of_message,
     note_part_edited,
 )
+from notes.services.edits import note_filed_edit_record
 from notes.services.replies import ADDED, FOLLOWS, note_add_reply, note_replied_to
 from secretary.models import User
 from secretary.work import enqueue_on_commit
@@ -185,13 +186,16 @@ def note_schedule_enrichment(*, note: Note, step: str) -> None:
 
 @transaction.atomic
 def note_update_from_edit(*, incoming: IncomingNote) -> Note | None:
-    """The owner edited the original message: a note still open follows the edit.
+    """The owner edited the original message: a note still open follows the edit, and
+    a filed note's messages in the group are edited (``notes.services.edits``).
 
     Returns the note to re-process, or None when there is none or it has been
-    filed, cancelled or expired (once filed, the filed message is what counts).
+    filed, cancelled or expired.
     """
     part_of = note_part_edited(incoming=incoming)
     if part_of is not None:
+        if part_of.status == NoteStatus.PUBLISHED:
+            note_filed_edit_record(note=part_of, incoming=incoming)
         return part_of if part_of.status in JOINABLE_STATUSES else None
     note = (
         Note.objects.select_for_update()
@@ -204,6 +208,9 @@ def note_update_from_edit(*, incoming: IncomingNote) -> Note | None:
             .filter(source_chat_id=incoming.chat_id, media_group_id=incoming.media_group_id)
             .first()
         )
+    if note is not None and note.status == NoteStatus.PUBLISHED:
+        note_filed_edit_record(note=note, incoming=incoming)  # the group's copy follows
+        return None
     if note is None or note.status not in OPEN_STATUSES or note.status == NoteStatus.PUBLISHING:
         return None
     note.text, note.entities = incoming.text, incoming.entities
