@@ -72,7 +72,8 @@ def note_filed_edit_record(*, note: Note, incoming: IncomingNote) -> None:
         note.link_metadata = links_initial(incoming.text, incoming.entities)
         note.rendered_text = ""
     note.earlier_versions = [*note.earlier_versions, earlier]
-    note.filed_edit = DUE if note.filed_edit != REFUSED else REFUSED + "+" + DUE
+    if note.published_message_ids:
+        note.filed_edit = DUE if note.filed_edit != REFUSED else REFUSED + "+" + DUE
     note.save(
         update_fields=[
             "text",
@@ -84,9 +85,10 @@ def note_filed_edit_record(*, note: Note, incoming: IncomingNote) -> None:
             "updated_at",
         ]
     )
-    from notes.tasks import follow_filed_edit
+    if note.published_message_ids:  # else nothing reached the group: the record is all
+        from notes.tasks import follow_filed_edit
 
-    enqueue_on_commit(follow_filed_edit, note.pk)
+        enqueue_on_commit(follow_filed_edit, note.pk)
 
 
 def note_follow_filed_edit(*, note_id: int) -> None:

@@ -55,9 +55,12 @@ def note_receive(*, owner: User, incoming: IncomingNote) -> Receipt:
     """Store the message as a note; idempotent per (chat, message).
 
     Parts of an album (same ``media_group_id``) are gathered into the note of
-    the first part. Parts may arrive at the same instant on different workers:
-    the owner's row is locked while the album's note is looked up or created,
-    so they always land in one note.
+    the first part; a reply joins the note it answers (``notes.services.replies``);
+    a message sent right after the previous one joins its note (a burst,
+    ``notes.services.bursts``). Parts may arrive at the same instant on different
+    workers: the owner's row is locked while the note they join is looked up or
+    created, so they always land in one note. The update itself was stored before
+    any of this (the webhook), so a crash here loses nothing: it is processed again.
     """
     existing = note_of_message(chat_id=incoming.chat_id, message_id=incoming.message_id)
     if existing is not None:
