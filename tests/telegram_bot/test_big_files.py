@@ -92,3 +92,23 @@ def test_big_files_are_filed_by_the_worker_without_get_file(telegram, archive, c
         wait_for(lambda: Note.objects.filter(status=NoteStatus.PUBLISHED).count() == 2, 60)
     assert "getFile" not in telegram.methods()
     assert sorted(c["message_id"] for c in telegram.calls("copyMessage")) == [4, 9]
+
+
+@pytest.mark.django_db
+def test_with_a_local_bot_api_server_a_30_mb_voice_is_read_from_its_path_and_transcribed(
+    telegram, deliver, archive, speech, settings, tmp_path
+):
+    settings.TELEGRAM_LOCAL_API = True
+    settings.TELEGRAM_DOWNLOAD_LIMIT = 2000 * MB  # the default with a local server
+    telegram.serve_locally(tmp_path)
+    telegram.add_file("AwACAgIAAxkBAAIBHmdvoiceFILEID", b"OggS-long-voice")
+
+    deliver(big_voice())
+
+    assert "getFile" in telegram.methods()
+    [stt] = speech.requests_to("/audio/transcriptions")
+    assert stt.form["file"] == "OggS-long-voice"  # read from the path getFile answered with
+    assert (tmp_path / "voice" / "AwACAgIAAxkBAAIBHmdvoiceFILEID.oga").exists()
+    note = Note.objects.get()
+    assert note.transcript
+    assert "📦" not in last_private(telegram)["text"]
