@@ -113,7 +113,7 @@ compose-check:
 	@command -v docker-compose >/dev/null || { echo "docker-compose not found: apt-get install docker-compose"; exit 1; }
 	@tmp=$$(mktemp -d) && cp compose/docker-compose.yml $$tmp/ && cp -r compose/nginx compose/prometheus compose/grafana compose/loki compose/promtail $$tmp/ \
 	  && printf 'POSTGRES_PASSWORD=check\nSECRET_KEY=check\n' > $$tmp/.env \
-	  && docker-compose -f $$tmp/docker-compose.yml --profile monitoring --profile split-workers config -q && rm -rf $$tmp && echo "compose file is valid"
+	  && docker-compose -f $$tmp/docker-compose.yml --profile monitoring --profile split-workers --profile local-bot-api config -q && rm -rf $$tmp && echo "compose file is valid"
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -172,6 +172,7 @@ def _environment(url: str, broker: str) -> dict[str, str]:
         "OPENAI_API_KEY": OPENAI_KEY,
         "GEMINI_API_KEY": "",
         "NOTE_RATE_LIMIT": "1000000",  # the load is many notes from few owners
+        "NOTE_BURST_SECONDS": "0",  # … unrelated ones, sent faster than a person: not bursts
         "TELEGRAM_ALBUM_WAIT": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",

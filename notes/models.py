@@ -71,6 +71,30 @@ class Note(models.Model):
         _("files"), default=list, blank=True, help_text=_("Telegram file ids and their metadata.")
     )
     forward_origin = models.JSONField(_("forward origin"), null=True, blank=True)
+    # When the owner sent the note's latest message (Telegram's clock): a message sent
+    # within NOTE_BURST_SECONDS of it joins the note (notes.services.bursts).
+    last_sent_at = models.DateTimeField(_("last message sent at"), null=True, blank=True)
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        verbose_name=_("follows"),
+        help_text=_("The note this one answers (a reply to a note no longer open)."),
+    )
+    earlier_versions = models.JSONField(
+        _("earlier versions"),
+        default=list,
+        blank=True,
+        help_text=_("What the note said before the owner edited it after filing."),
+    )
+    # An edit after filing owes the group an edit of the filed messages ("due"); "refused"
+    # once Telegram refused one and the owner was told (they are told once).
+    filed_edit = models.CharField(_("edit of the filed messages"), max_length=16, blank=True)
+    message_count = models.PositiveSmallIntegerField(
+        _("messages"), default=1, help_text=_("How many of the owner's messages the note holds.")
+    )
     transcript = models.TextField(_("transcript"), blank=True)
     link_metadata = models.JSONField(
         _("link metadata"),
@@ -183,6 +207,42 @@ class Note(models.Model):
     def content(self) -> str:
         """The words of the note: the text or caption, else the transcript."""
         return self.text or self.transcript
+
+
+class NotePart(models.Model):
+    """One message of a note made of several (a burst: a comment and its forwards).
+
+    A note of one message has none. The note's own text, entities, files and kind
+    are composed from its parts, in message order (``notes.services.bursts``);
+    each part keeps what its message said, so the note can be split again.
+    """
+
+    note = models.ForeignKey(
+        Note, on_delete=models.CASCADE, related_name="parts", verbose_name=_("note")
+    )
+    chat_id = models.BigIntegerField(_("chat id"))
+    message_id = models.BigIntegerField(_("message id"))
+    media_group_id = models.CharField(_("media group id"), max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=NoteKind.choices)
+    text = models.TextField(_("text"), blank=True)
+    entities = models.JSONField(_("text entities"), default=list, blank=True)
+    files = models.JSONField(_("files"), default=list, blank=True)
+    forward_origin = models.JSONField(_("forward origin"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # A reply to a filed note is posted on its own, as a reply in the note's topic.
+    published_message_ids = models.JSONField(_("published message ids"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note part")
+        verbose_name_plural = _("note parts")
+        ordering = ["note", "message_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chat_id", "message_id"], name="note_part_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.note_id}/{self.message_id}"
 
 
 class PendingConfirmation(models.Model):

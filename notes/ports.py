@@ -61,6 +61,7 @@ class View(StrEnum):
     EXPIRED = "expired"
     FAILED = "failed"  # could not be finished; 🔁 tries again
     DELETED = "deleted"  # the owner deleted it from history: no buttons any more
+    EDIT_REFUSED = "edit_refused"  # an edit after filing could not reach the filed message
 
 
 class Display(Protocol):
@@ -111,6 +112,11 @@ class Archive(Protocol):
 
     def delete(self, *, chat_id: int, message_ids: list[int]) -> None:
         """Take a publication back; messages already gone do not matter."""
+        ...
+
+    def edit(self, *, chat_id: int, message_id: int, html: str, caption: bool = False) -> None:
+        """Change the text (or the caption) of a message posted before; the same text again
+        is no error. Raises DeliveryError (MESSAGE_GONE, NO_RIGHTS…) when it cannot."""
         ...
 
     def pace(self, plan: PublicationPlan) -> float:

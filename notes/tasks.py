@@ -156,6 +156,24 @@ def publish_note(self: Task, note_id: int) -> None:
     )
 
 
+@shared_task(name="notes.tasks.note_publish_addition", bind=True, max_retries=None)
+def publish_note_addition(self: Task, note_id: int, message_id: int) -> None:
+    """Post a reply the owner added to a filed note, as a reply under it in its topic."""
+    from notes.services.replies import note_publish_addition
+
+    body = lambda: note_publish_addition(note_id=note_id, message_id=message_id)  # noqa: E731
+    _on_note(self, note_id, (NoteStatus.PUBLISHED,), body, kwargs={"message_id": message_id})
+
+
+@shared_task(name="notes.tasks.note_follow_filed_edit", bind=True, max_retries=None)
+def follow_filed_edit(self: Task, note_id: int) -> None:
+    """The owner edited a filed note's message: the filed messages follow the edit."""
+    from notes.services.edits import note_follow_filed_edit
+
+    body = lambda: note_follow_filed_edit(note_id=note_id)  # noqa: E731
+    _on_note(self, note_id, (NoteStatus.PUBLISHED,), body)
+
+
 @shared_task(name="notes.tasks.note_report_failure", bind=True, max_retries=None)
 def report_note_failure(self: Task, note_id: int) -> None:
     """Tell the owner, once, that a note could not be finished and can be tried again."""

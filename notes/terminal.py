@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notes.links import MAX_LINKS, link_urls, note_link_previews
-from notes.models import Note, NoteKind
+from notes.models import Note, NoteKind, NotePart
 from notes.ports import CreatedTopic, DeliveryError, Publication, View
 from notes.services.intake import IncomingNote, note_receive, note_schedule_processing
 from notes.services.processing import note_format_notice, note_topic_chosen_by_owner
@@ -196,6 +196,7 @@ def status_line(note: Note, view: View) -> str:
         View.TRANSCRIBING: lambda: _("🎙 Transcribing…"),
         View.FILING: lambda: _("⏳ Filing to «%(topic)s»…") % {"topic": topic_name},
         View.DELETED: lambda: _("🗑 Deleted from your history."),
+        View.EDIT_REFUSED: lambda: _("✏️ The filed message could not be edited."),
     }
     return lines[view]()
 
@@ -269,6 +270,9 @@ class LocalArchive:
 
     def delete(self, *, chat_id: int, message_ids: list[int]) -> None:
         """Nothing was posted anywhere, so there is nothing to take back."""
+
+    def edit(self, *, chat_id: int, message_id: int, html: str, caption: bool = False) -> None:
+        """The filed words live only in the database, which already has the new ones."""
 
     def create_topic(self, *, chat_id: int, name: str) -> CreatedTopic:
         last = Topic.objects.filter(group__chat_id=chat_id).aggregate(last=Max("thread_id"))
@@ -388,13 +392,40 @@ def terminal_last_message_id(*, group: ForumGroup) -> int:
     return max((int(message_id) for ids in published for message_id in ids or []), default=0)
 
 
+def _next_message_id(chat_id: int) -> int:
+    """The terminal's next message id: after every note's and every part's (``/add``)."""
+    notes = Note.objects.filter(source_chat_id=chat_id).aggregate(last=Max("source_message_id"))
+    parts = NotePart.objects.filter(chat_id=chat_id).aggregate(last=Max("message_id"))
+    return max(notes["last"] or 0, parts["last"] or 0) + 1
+
+
+def terminal_note_add(*, owner: User, text: str) -> Note | None:
+    """``/add``: the text answers the owner's last note, as a reply to it does in Telegram
+    (joins it while open, goes under it once filed, else a new note that follows it).
+    None when there is no note yet."""
+    chat_id = terminal_chat_id(owner)
+    last = Note.objects.filter(owner=owner, source_chat_id=chat_id).order_by("-pk").first()
+    if last is None:
+        return None
+    incoming = IncomingNote(
+        chat_id=chat_id,
+        message_id=_next_message_id(chat_id),
+        kind=NoteKind.LINK if link_urls(text, None) else NoteKind.TEXT,
+        text=text,
+        reply_to_message_id=last.source_message_id,
+    )
+    receipt = note_receive(owner=owner, incoming=incoming)
+    if not receipt.added:
+        note_schedule_processing(note=receipt.note, parts=receipt.parts)
+    return receipt.note
+
+
 def terminal_note_send(*, owner: User, text: str) -> Note:
     """Store what the owner typed as a note and prepare it (inline: the preview follows)."""
     chat_id = terminal_chat_id(owner)
-    last = Note.objects.filter(source_chat_id=chat_id).aggregate(last=Max("source_message_id"))
     incoming = IncomingNote(
         chat_id=chat_id,
-        message_id=(last["last"] or 0) + 1,
+        message_id=_next_message_id(chat_id),
         kind=NoteKind.LINK if link_urls(text, None) else NoteKind.TEXT,
         text=text,
     )

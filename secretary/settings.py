@@ -345,10 +345,21 @@ TELEGRAM_GROUP_ID = env.int("TELEGRAM_GROUP_ID", 0) or None
 TELEGRAM_ALBUM_WAIT = env.float("TELEGRAM_ALBUM_WAIT", 2.0)
 # How long "↩️ undo" stays offered after a note is filed.
 TELEGRAM_UNDO_WINDOW = env.duration("TELEGRAM_UNDO_WINDOW", timedelta(minutes=5))
-# The public Bot API lets bots download files up to 20 MB (voice for transcription).
-TELEGRAM_DOWNLOAD_LIMIT = env.int("TELEGRAM_DOWNLOAD_LIMIT", 20 * 1024 * 1024)
+# TELEGRAM_API_BASE is a telegram-bot-api server run with --local: files are read from the
+# absolute path its getFile answers with, up to 2 GB (the public Bot API stops at 20 MB).
+TELEGRAM_LOCAL_API = env.bool("TELEGRAM_LOCAL_API", False)
+# The largest file downloaded (voice for transcription). Bigger files are still filed (by
+# file_id): only their content is out of reach.
+TELEGRAM_DOWNLOAD_LIMIT = env.int(
+    "TELEGRAM_DOWNLOAD_LIMIT", (2000 if TELEGRAM_LOCAL_API else 20) * 1024 * 1024
+)
 
 PENDING_TTL = env.duration("PENDING_TTL", timedelta(hours=24))
+# Messages sent within this many seconds of the previous one (a comment and its forwards)
+# join its note while the owner has not acted on it; 0 turns bursts off.
+NOTE_BURST_SECONDS = env.float("NOTE_BURST_SECONDS", 2.0)
+if NOTE_BURST_SECONDS < 0:
+    raise ConfigError("NOTE_BURST_SECONDS must be 0 (off) or more")
 # An owner's notes prepared at once per minute; past it a note is saved, the owner is told,
 # and it is prepared when its turn comes (notes.services.quota).
 NOTE_RATE_LIMIT = env.int("NOTE_RATE_LIMIT", 30)

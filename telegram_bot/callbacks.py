@@ -21,6 +21,7 @@ class NoteAction(StrEnum):
     BACK = "back"  # back from the topic list to the preview
     UNDO = "undo"  # ↩️ take a filed note back
     RETRY = "retry"  # 🔁 work on a failed note again
+    SPLIT = "split"  # ✂️ one note per message of a burst
 
 
 class NoteCallback(CallbackData, prefix="note"):

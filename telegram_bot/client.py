@@ -94,7 +94,11 @@ def bot_create() -> Bot:
     """A Bot for the running event loop; close its session when the loop is done."""
     if not settings.TELEGRAM_BOT_TOKEN:
         raise TelegramNotConfigured("TELEGRAM_BOT_TOKEN is not set")
-    session = _Session(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_BASE))
+    # A local server answers getFile with an absolute path, which aiogram reads directly.
+    server = TelegramAPIServer.from_base(
+        settings.TELEGRAM_API_BASE, is_local=settings.TELEGRAM_LOCAL_API
+    )
+    session = _Session(api=server)
     session.middleware(_Counted())
     return Bot(
         settings.TELEGRAM_BOT_TOKEN,

@@ -11,6 +11,7 @@ from functools import cache
 from aiogram import Dispatcher
 
 from telegram_bot.handlers import (
+    bursts,
     commands,
     conversation,
     errors,
@@ -33,6 +34,7 @@ def dispatcher() -> Dispatcher:
         commands.router,
         conversation.router,
         note_actions.router,
+        bursts.router,
         intake.router,
         groups.router,
         fallback.router,

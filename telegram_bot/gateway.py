@@ -161,9 +161,19 @@ def _sent(message: Message) -> Sent:
 
 async def send_part(bot: Bot, *, plan: PublicationPlan, part: str) -> Sent:
     message = await bot.send_message(
-        chat_id=plan.chat_id, text=part, message_thread_id=plan.thread_id
+        chat_id=plan.chat_id,
+        text=part,
+        message_thread_id=plan.thread_id,
+        reply_parameters=_reply(plan),
     )
     return _sent(message)
+
+
+def _reply(plan: PublicationPlan) -> ReplyParameters | None:
+    """An addition to a filed note answers its first message (still posted if it is gone)."""
+    if plan.reply_to is None:
+        return None
+    return ReplyParameters(message_id=plan.reply_to, allow_sending_without_reply=True)
 
 
 async def send_media(bot: Bot, plan: PublicationPlan) -> list[Sent]:
@@ -177,7 +187,10 @@ async def send_media(bot: Bot, plan: PublicationPlan) -> list[Sent]:
             for index, part in enumerate(plan.files)
         ]
         messages = await bot.send_media_group(
-            chat_id=plan.chat_id, media=media, message_thread_id=plan.thread_id
+            chat_id=plan.chat_id,
+            media=media,
+            message_thread_id=plan.thread_id,
+            reply_parameters=_reply(plan),
         )
         return [_sent(message) for message in messages]
     try:
@@ -187,6 +200,7 @@ async def send_media(bot: Bot, plan: PublicationPlan) -> list[Sent]:
             message_id=plan.source_message_id,
             message_thread_id=plan.thread_id,
             caption=caption,
+            reply_parameters=_reply(plan),
         )
         return [(copied.message_id, "")]  # copyMessage answers with the id alone
     except TelegramAPIError as error:
@@ -238,6 +252,18 @@ async def download(bot: Bot, file_id: str) -> bytes:
         status = getattr(error, "status", "")
         raise DownloadFailed(GetFile(file_id=file_id), f"{type(error).__name__} {status}") from None
     return buffer.getvalue()
+
+
+async def edit_posted(bot: Bot, *, chat_id: int, message_id: int, html: str, caption: bool) -> None:
+    """A filed message's text or caption, changed (the same text again is no error)."""
+    try:
+        if caption:
+            await bot.edit_message_caption(chat_id=chat_id, message_id=message_id, caption=html)
+        else:
+            await bot.edit_message_text(chat_id=chat_id, message_id=message_id, text=html)
+    except TelegramAPIError as error:
+        if not is_not_modified(error):
+            raise
 
 
 async def delete_messages(bot: Bot, *, chat_id: int, message_ids: list[int]) -> None:

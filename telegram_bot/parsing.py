@@ -54,6 +54,10 @@ def incoming_from_message(message: Message) -> IncomingNote | str:
         files=files,
         forward_origin=_dump(message.forward_origin) if message.forward_origin else None,
         media_group_id=message.media_group_id or "",
+        sent_at=message.date,
+        reply_to_message_id=message.reply_to_message.message_id
+        if message.reply_to_message
+        else None,
     )
 
 

@@ -38,6 +38,7 @@ from telegram_bot.client import (
     is_message_gone,
     is_thread_gone,
 )
+from telegram_bot.filed_edits import edit_refused_screen
 from telegram_bot.formatting import message_link
 
 # A Bot call that takes longer than this is abandoned as a network failure.
@@ -174,6 +175,8 @@ def _screen(note: Note, view: View, *, problem: DeliveryError | None, link: str)
             return screens.failed_screen(note)
         case View.DELETED:
             return screens.deleted_screen(note)
+        case View.EDIT_REFUSED:
+            return edit_refused_screen(note)
     return screens.preview_screen(note, notice=_notice(note, problem))
 
 
@@ -225,6 +228,13 @@ class TelegramArchive:
             chat_id=plan.chat_id, message_id=sent[0], thread_id=plan.thread_id, username=username
         )
         return Publication(message_ids=sent, link=link)
+
+    def edit(self, *, chat_id: int, message_id: int, html: str, caption: bool = False) -> None:
+        self._loop().run(
+            lambda bot: gateway.edit_posted(
+                bot, chat_id=chat_id, message_id=message_id, html=html, caption=caption
+            )
+        )
 
     def pace(self, plan: PublicationPlan) -> float:
         return group_pace(plan.chat_id, count=plan.messages_left)

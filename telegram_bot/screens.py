@@ -32,6 +32,7 @@ from notes.telegram_html import (
     visible_length,
 )
 from telegram_bot import texts
+from telegram_bot.bursts import burst_line, file_size_line, follows_line, split_button
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
 from topics.models import Topic
 from topics.selectors import group_for_owner, topics_selectable
@@ -58,7 +59,7 @@ def _compose(note: Note, footer: list[str]) -> str:
     unless the topic's format already shows that) and what happens to it.
     """
     content = _content(note)
-    lines = [texts.media_line(note)]
+    lines = [burst_line(note), follows_line(note), texts.media_line(note)]
     source = str(source_html(note.forward_origin)) if note.forward_origin else ""
     if source and source not in content:
         lines.append(texts.forward_line(source))
@@ -96,6 +97,7 @@ def preview_screen(note: Note, *, notice: str = "") -> Screen:
     outcome = transcript_outcome(note)
     if outcome:
         footer.append(texts.transcript_notice(outcome))
+        footer.append(file_size_line(note) if outcome == TranscriptOutcome.TOO_BIG else "")
     if note.topic is None and group_for_owner(owner=note.owner) is None:
         footer.append(texts.no_group_text())
     else:
@@ -125,6 +127,8 @@ def preview_keyboard(note: Note) -> InlineKeyboardMarkup:
         _button(texts.edit_button(), note, NoteAction.EDIT),
     )
     builder.row(_button(texts.cancel_button(), note, NoteAction.CANCEL))
+    if split := split_button(note):
+        builder.row(split)
     return builder.as_markup()
 
 

@@ -116,6 +116,11 @@ def forward_name(forward_origin: dict[str, Any] | None) -> str:
     return _origin(forward_origin)[0]
 
 
+def forward_origin_link(forward_origin: dict[str, Any] | None) -> tuple[str, str]:
+    """The name of a forward's origin and, for a public post, its link ("" if none)."""
+    return _origin(forward_origin)
+
+
 def _origin(forward_origin: dict[str, Any] | None) -> tuple[str, str]:
     """Telegram's ``forward_origin`` object as a name and, for public posts, a link."""
     if not isinstance(forward_origin, dict):

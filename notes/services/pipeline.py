@@ -19,7 +19,11 @@ from notes.links import links_pending
 from notes.models import Note, NoteStatus, PendingConfirmation
 from notes.ports import DeliveryError, View, ports
 from notes.services.history import note_remove
-from notes.services.intake import note_schedule_enrichment, note_schedule_processing
+from notes.services.intake import (
+    note_part_count,
+    note_schedule_enrichment,
+    note_schedule_processing,
+)
 from notes.services.links import note_fetch_link_previews
 from notes.services.pending import (
     BEFORE_CONFIRMATION,
@@ -39,6 +43,7 @@ from notes.services.processing import (
     note_render_html,
     note_should_file_automatically,
     note_suggested_topic_name,
+    note_topic_chosen_by_owner,
     note_transcribe_audio,
     note_transcription_tried,
 )
@@ -132,8 +137,8 @@ def note_prepare(*, note_id: int, parts: int = 0, resend: bool = False) -> None:
     note = _load(note_id)
     if note is None or note.status not in (*BEFORE_CONFIRMATION, NoteStatus.AWAITING_CONFIRMATION):
         return
-    if parts and len(note.files) > parts:
-        return
+    if parts and note_part_count(note) > parts:
+        return  # more parts came: the run scheduled for the last one prepares the note
     first_run = note.status in BEFORE_CONFIRMATION
     with translation.override(_language(note)):
         if first_run and _enrichment_handed_off(note):
@@ -143,8 +148,9 @@ def note_prepare(*, note_id: int, parts: int = 0, resend: bool = False) -> None:
                 note_fetch_link_previews(note_id=note_id)  # an edit brought new links
         if not note_mark_status(note_id=note_id, status=NoteStatus.CLASSIFYING, again=True):
             return
-        with stage_timed("classify"):
-            note = note_classify_safely(note_id=note_id)
+        if first_run or not note_topic_chosen_by_owner(note):
+            with stage_timed("classify"):
+                note = note_classify_safely(note_id=note_id)
         if note is None:
             return
         with stage_timed("render"):

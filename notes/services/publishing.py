@@ -50,6 +50,7 @@ class PublicationPlan:
     parts: list[str] = field(default_factory=list)  # HTML; for media the first is the caption
     sent: list[int] = field(default_factory=list)  # message ids of an interrupted attempt
     publish_after: datetime | None = None  # its turn in the group's pacing, once it has one
+    reply_to: int | None = None  # posted as a reply to this message (an addition to a note)
 
     @property
     def is_album(self) -> bool:
@@ -97,7 +98,8 @@ def note_publication_plan(*, note_id: int) -> PublicationPlan | None:
         topic_name=topic.name,
         kind=note.kind,
         source_chat_id=note.source_chat_id,
-        source_message_id=note.source_message_id,
+        # A burst's file may be another message than its first: the one copied is the file's.
+        source_message_id=int((note.files or [{}])[0].get("message_id") or note.source_message_id),
         files=list(note.files),
         parts=parts,
         sent=[int(message_id) for message_id in note.published_message_ids],

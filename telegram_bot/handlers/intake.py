@@ -32,11 +32,22 @@ async def on_note(message: Message, bot: Bot, owner: User) -> None:
         await gateway.reply(message, texts.refusal_text(incoming))
         return
     receipt = await sync_to_async(note_receive)(owner=owner, incoming=incoming)
-    if not (receipt.created or incoming.media_group_id or note_is_owed_work(receipt.note)):
+    if receipt.added:
+        await sign_of_life(bot, message)  # a reply to a filed note: its task posts it
+        return
+    if not (
+        receipt.created
+        or receipt.joined
+        or incoming.media_group_id
+        or note_is_owed_work(receipt.note)
+    ):
         return  # the same message again: its note is already on its way
     # A part of an album waits a moment for the others, so the album gets one preview.
     wait = settings.TELEGRAM_ALBUM_WAIT if incoming.media_group_id else 0
-    if receipt.created:
+    if receipt.joined:
+        if not incoming.media_group_id:  # an album's one sign of life is on its first part
+            await sign_of_life(bot, message)  # its note is prepared again, with it
+    elif receipt.created:
         await sign_of_life(bot, message)
         # Past the owner's rate the note is kept and prepared later: they are told so.
         admission = await sync_to_async(note_admission_wait)(owner=owner)

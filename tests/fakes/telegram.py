@@ -17,6 +17,7 @@ import itertools
 import math
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from tests.fakes.server import FakeServer, Request, Response
@@ -93,6 +94,7 @@ class FakeTelegram(FakeServer):
         self._group_limit: tuple[int, float] | None = None
         self._group_posts: dict[int, list[float]] = {}
         self.flood_refusals = 0
+        self.local_dir: Path | None = None  # serve_locally
         self.group_post_times: list[float] = []  # accepted posts into groups, while limited
         # Stop within 50 ms instead of the default half-second poll: most tests start one.
         self._thread = threading.Thread(
@@ -121,6 +123,11 @@ class FakeTelegram(FakeServer):
 
     def add_file(self, file_id: str, content: bytes) -> None:
         self.files[file_id] = content
+
+    def serve_locally(self, directory: Path) -> None:
+        """Act as ``telegram-bot-api --local``: getFile puts the file in ``directory`` and
+        answers with its absolute path; nothing is served under /file/."""
+        self.local_dir = directory
 
     def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with 429 and ``retry_after``."""
@@ -405,11 +412,17 @@ class FakeTelegram(FakeServer):
         content = self.files.get(params["file_id"])
         if content is None:
             return Response(400, telegram_error(400, "Bad Request: invalid file_id"))
+        path = f"voice/{params['file_id']}.oga"
+        if self.local_dir is not None:
+            local = self.local_dir / path
+            local.parent.mkdir(parents=True, exist_ok=True)
+            local.write_bytes(content)
+            path = str(local)
         return {
             "file_id": params["file_id"],
             "file_unique_id": f"u-{params['file_id']}",
             "file_size": len(content),
-            "file_path": f"voice/{params['file_id']}.oga",
+            "file_path": path,
         }
 
     def api_getUpdates(self, params: dict[str, Any]) -> Any:
@@ -442,6 +455,8 @@ class FakeTelegram(FakeServer):
     def _download(self, request: Request) -> Response:
         if not request.path.startswith(f"/file/bot{TOKEN}/"):
             return Response(401, "Unauthorized")
+        if self.local_dir is not None:
+            return Response(404, "Not Found")  # a local server serves no files
         name = request.path.rsplit("/", 1)[-1].removesuffix(".oga")
         content = self.files.get(name)
         if content is None:

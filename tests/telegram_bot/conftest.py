@@ -67,6 +67,8 @@ def bot_env(telegram: FakeTelegram, **extra: str | None) -> dict[str, str | None
         "AI_PROVIDERS": "local",
         "OPENAI_API_KEY": "",
         "GEMINI_API_KEY": "",
+        # Bursts off, as in the ``telegram`` fixture; the burst tests turn them on.
+        "NOTE_BURST_SECONDS": "0",
         **extra,
     }
 
@@ -94,6 +96,10 @@ def telegram(settings):
         settings.OPENAI_API_KEY = ""
         settings.GEMINI_API_KEY = ""
         settings.TELEGRAM_ALBUM_WAIT = 0.0
+        # The sample messages were sent seconds apart, so by default any two would join
+        # into one note (a burst). Tests about something else keep one note per message;
+        # tests/telegram_bot/test_bursts*.py run with the default window.
+        settings.NOTE_BURST_SECONDS = 0
         fake.add_group(GROUP_CHAT)
         fake.set_member(GROUP_CHAT, BOT_ID, "administrator", can_manage_topics=True)
         fake.set_member(GROUP_CHAT, ALICE_CHAT, "creator")

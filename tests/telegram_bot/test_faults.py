@@ -79,10 +79,36 @@ def all_previewed(count):
     return check
 
 
+SENT = 1795700000  # Telegram's send time of the first note
+
+
 def note_texts(count, first_message_id):
+    """Notes sent a minute apart (so none joins another as a burst)."""
     return [
-        private_text(f"Купить {ITEMS[n % len(ITEMS)]} в магазине", message_id=first_message_id + n)
+        private_text(
+            f"Купить {ITEMS[n % len(ITEMS)]} в магазине",
+            message_id=first_message_id + n,
+            date=SENT + 60 * n,
+        )
         for n in range(count)
+    ]
+
+
+def burst(first_message_id):
+    """A comment and the two posts it forwards, sent within a second: one note."""
+    origin = {
+        "type": "channel",
+        "chat": {"id": -1001111111111, "title": "Путешествуй дёшево", "type": "channel"},
+        "message_id": 4321,
+        "date": SENT - 3600,
+    }
+    sent = SENT + 3600
+    return [
+        private_text("Посмотреть перед поездкой", message_id=first_message_id, date=sent),
+        *(
+            private_text(text, message_id=first_message_id + n, date=sent, forward_origin=origin)
+            for n, text in ((1, "Ереван: отели у Каскада"), (2, "Ереван: где поесть хаш"))
+        ),
     ]
 
 
@@ -91,22 +117,28 @@ def test_a_worker_killed_while_preparing_and_while_publishing_loses_and_doubles_
 ):
     sweep_every_second()
     env = process_env(telegram)
+    env.pop("NOTE_BURST_SECONDS")  # the default window: the burst below is one note
     with killable_worker(env) as worker, running_beat(tmp_path, env):
         # A preview is held at Telegram; the worker is killed while it waits for it.
-        telegram.stall_next(6, match="sendMessage", drop_if_gone=True)
-        for payload in note_texts(6, 200):
+        telegram.stall_next(7, match="sendMessage", drop_if_gone=True)
+        for payload in [*note_texts(6, 200), *burst(210)]:
             assert post_update(client, payload).status_code == 200
         telegram.wait_held("sendMessage", timeout=30)
         worker.kill()
         worker.start()
 
-        wait_for(all_previewed(6), timeout=RESUME_WITHIN)
-        assert sorted(c["reply_parameters"]["message_id"] for c in previews(telegram)) == list(
-            range(200, 206)
-        )  # every note previewed, none twice
+        wait_for(all_previewed(7), timeout=RESUME_WITHIN)
+        assert sorted(c["reply_parameters"]["message_id"] for c in previews(telegram)) == [
+            *range(200, 206),
+            210,
+        ]  # every note previewed, none twice
+        joined = Note.objects.get(source_message_id=210)
+        assert joined.message_count == 3  # no part of the burst lost
+        assert "хаш" in joined.text
+        assert "Каскада" in joined.text
 
         # The same while the confirmed notes are posted into the group.
-        telegram.stall_next(6, match="sendMessage", drop_if_gone=True)
+        telegram.stall_next(7, match="sendMessage", drop_if_gone=True)
         for pending in PendingConfirmation.objects.all():
             tap = press(f"note:{pending.note_id}:confirm", message_id=pending.preview_message_id)
             assert post_update(client, tap).status_code == 200
@@ -115,11 +147,12 @@ def test_a_worker_killed_while_preparing_and_while_publishing_loses_and_doubles_
         worker.start()
 
         wait_for(
-            lambda: Note.objects.filter(status=NoteStatus.PUBLISHED).count() == 6,
+            lambda: Note.objects.filter(status=NoteStatus.PUBLISHED).count() == 7,
             timeout=RESUME_WITHIN,
         )
     posted = group_posts(telegram)
-    assert len(posted) == 6  # filed exactly once each
+    assert len(posted) == 7  # filed exactly once each
+    assert any("хаш" in post["text"] and "Каскада" in post["text"] for post in posted)
     ids = [note.published_message_ids for note in Note.objects.all()]
     assert all(len(message_ids) == 1 for message_ids in ids)
     assert not TelegramUpdate.objects.exclude(status=TelegramUpdate.Status.PROCESSED).exists()

@@ -256,7 +256,11 @@ def test_editing_the_original_while_pending_updates_the_preview(telegram, delive
     assert "про индексы и VACUUM" in telegram.calls("editMessageText")[0]["text"]
 
 
-def test_editing_the_original_after_filing_changes_nothing(telegram, deliver, archive):
+def test_editing_a_filed_note_with_no_message_on_record_updates_only_the_record(
+    telegram, deliver, archive
+):
+    """Filed messages follow an edit (tests/telegram_bot/test_filed_edits.py); with none on
+    record there is nothing to edit in the group."""
     deliver(update("private_text_with_link"))
     Note.objects.update(status=NoteStatus.PUBLISHED)
     telegram.reset()
@@ -264,7 +268,7 @@ def test_editing_the_original_after_filing_changes_nothing(telegram, deliver, ar
     deliver(update("private_edited_text"))
 
     assert telegram.requests == []
-    assert not Note.objects.get().text.endswith("VACUUM")
+    assert Note.objects.get().text.endswith("VACUUM")
 
 
 def test_an_album_run_scheduled_before_the_last_part_steps_aside(telegram, archive, alice):

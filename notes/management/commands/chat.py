@@ -34,6 +34,7 @@ from notes.terminal import (
     os_user_name,
     terminal_archive_ensure,
     terminal_last_message_id,
+    terminal_note_add,
     terminal_note_send,
     terminal_owner_get_or_create,
 )
@@ -181,6 +182,8 @@ class ChatSession:
         command = message.split()[0].lower() if message.startswith("/") else ""
         if command in QUIT_COMMANDS:
             self.leaving = True
+        elif command == "/add":
+            self.add_to_last(message[len(command) :].strip())
         elif command:
             self.command(command)
         elif message.isdigit():
@@ -201,6 +204,13 @@ class ChatSession:
             self.say(_("Unknown command %(command)s: /help lists them.") % {"command": command})
             return
         action()
+
+    def add_to_last(self, text: str) -> None:
+        """/add: the text joins the last note (as a reply to it would); its preview again."""
+        if not text:
+            self.say(_("Write the words after /add, for example: /add and bread"))
+        elif terminal_note_add(owner=self.owner, text=text) is None:
+            self.say(_("There is no note to add to yet: type one first."))
 
     def send_note(self, text: str) -> None:
         note = terminal_note_send(owner=self.owner, text=text)
@@ -316,6 +326,7 @@ class ChatSession:
 
     def show_help(self) -> None:
         self.say(help_text())
+        self.say(_("/add <text> — add to the last note and show its preview again"))
 
 
 def topics_text(topics: list[Topic]) -> str:
