@@ -57,11 +57,12 @@ def validate_format_template(source: str) -> None:
         line = template_error_line(source)
         if line is None:
             raise ValidationError(
-                _("The format template does not compile: %(error)s"), params={"error": exc}
+                _("The format template does not compile: %(error)s"),
+                params={"error": template_problem(exc)},
             ) from None
         raise ValidationError(
             _("The format template does not compile, line %(line)d: %(error)s"),
-            params={"error": exc, "line": line},
+            params={"error": template_problem(exc), "line": line},
         ) from None
     except Exception as exc:  # a filter failing on the sample note
         raise ValidationError(
@@ -76,6 +77,38 @@ def validate_format_template(source: str) -> None:
                 "allowed": ", ".join(f"<{tag}>" for tag in sorted(ALLOWED_TAGS)),
             },
         )
+
+
+# Django words its template errors in English only: the common ones, in the owner's words.
+_UNCLOSED = re.compile(r"Unclosed tag on line \d+: '(\w+)'. Looking for one of: ([\w, ]+)")
+_UNKNOWN_TAG = re.compile(r"Invalid block tag on line \d+: '([^']*)'")
+_UNKNOWN_FILTER = re.compile(r"Invalid filter: '([^']*)'")
+_UNPARSED = re.compile(r"Could not parse the remainder: '[^']*' from '([^']*)'")
+
+
+def template_problem(exc: TemplateSyntaxError) -> str:
+    """What is wrong, in the owner's language (Django's own text is English)."""
+    message = str(exc)
+    if match := _UNCLOSED.search(message):
+        return _("{%% %(tag)s %%} is not closed: add {%% %(end)s %%}.") % {
+            "tag": match.group(1),
+            "end": match.group(2).split(",")[-1].strip(),
+        }
+    if match := _UNKNOWN_TAG.search(message):
+        return _("there is no tag {%% %(tag)s %%} here.") % {"tag": match.group(1)}
+    if match := _UNKNOWN_FILTER.search(message):
+        return _("there is no filter «%(filter)s».") % {"filter": match.group(1)}
+    if match := _UNPARSED.search(message):
+        return _("«%(text)s» cannot be read.") % {"text": match.group(1)}
+    if "end of expression" in message or "Not expecting" in message:
+        return _("the condition of this tag is missing or incomplete.")
+    if message.startswith("Empty variable tag"):
+        return _("{{ }} is empty: put a variable's name inside.")
+    if message.startswith("Empty block tag"):
+        return _("{% %} is empty: put a tag inside.")
+    if "is not available in format templates" in message:
+        return message  # our own words, already translated
+    return _("the template's syntax is broken here.")
 
 
 def template_error_line(source: str) -> int | None:
