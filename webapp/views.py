@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix
@@ -12,6 +14,12 @@ from django.views.decorators.http import require_GET
 from notes.models import NoteKind, NoteStatus
 from topics.models import DEFAULT_FORMAT_TEMPLATE
 from webapp.strings import webapp_strings
+
+# Every module of the app, preloaded beside app.js: the browser fetches them at once
+# instead of discovering them level by level (a round trip each on a phone).
+MODULES = sorted(
+    f"webapp/{path.name}" for path in (Path(__file__).parent / "static" / "webapp").glob("*.js")
+)
 
 
 # Telegram Web shows Mini Apps in an iframe; the rest of the site stays unframeable.
@@ -26,4 +34,5 @@ def miniapp(request: HttpRequest) -> HttpResponse:
         "noteStatuses": list(NoteStatus.values),
         "noteKinds": list(NoteKind.values),
     }
-    return render(request, "webapp/index.html", {"strings": webapp_strings(), "config": config})
+    context = {"strings": webapp_strings(), "config": config, "modules": MODULES}
+    return render(request, "webapp/index.html", context)
