@@ -42,6 +42,7 @@ const state = {
   visit: null, // the screen on show: its context, cleanups and abort controller
   drafts: new Map(), // what the owner typed, per route, kept across re-renders
   languageSaving: Promise.resolve(),
+  meReady: Promise.resolve(false), // /me/ answered (or failed): language and zone are set
   pendingCount: null,
   native: false, // Telegram draws BackButton and MainButton
 };
@@ -78,15 +79,10 @@ function boot() {
   onSettingsButton(() => {
     if (location.hash !== "#settings") location.hash = "#settings";
   });
-  // The first screen's calls go out beside /me/, not after it; when /me/ says the
-  // owner reads another language or lives in another zone, the screen is drawn again.
+  // The first screen's calls go out beside /me/, not after it; their answers reach the
+  // screen once /me/ has set the owner's language and zone, so it is drawn once, right.
+  state.meReady = loadMe();
   show();
-  loadMe().then((changed) => {
-    if (changed) {
-      paintShell();
-      show({ keepDraft: true, quiet: true });
-    }
-  });
   refreshPendingCount();
 }
 
@@ -297,13 +293,19 @@ function show({ keepDraft = false, quiet = false } = {}) {
     });
 }
 
+// The API as a screen sees it: each answer handed over once /me/ is in.
+function afterMe(api) {
+  const wait = (call) => (...args) => Promise.all([call(...args), state.meReady]).then(([answer]) => answer);
+  return { get: wait(api.get), post: wait(api.post), patch: wait(api.patch), delete: wait(api.delete) };
+}
+
 function visit(route, path) {
   const controller = new AbortController();
   const cleanups = [];
   const ctx = {
     path,
     root: state.shell.screen,
-    api: state.api,
+    api: afterMe(state.api),
     me: state.me,
     config: state.config,
     signal: controller.signal,

@@ -81,7 +81,13 @@ export function clearErrors(form) {
 export function showFailure(form, error) {
   if (isAbort(error)) return;
   if (!error?.fields) {
+    // Said twice on purpose: the toast for the moment, the line above the save for later.
     showError(error);
+    const slot = form.querySelector('[data-error-for="__form__"]');
+    if (slot) {
+      slot.textContent = errorText(error);
+      slot.hidden = false;
+    }
     return;
   }
   haptic("error");
