@@ -182,6 +182,8 @@ def _classification(note: Note) -> Stage:
         return Stage("classification", label, FAILED, _("No AI provider answered."))
     if note.status in (NoteStatus.EXPIRED, NoteStatus.CANCELLED):
         return Stage("classification", label, SKIPPED, _("No topic fitted."))
+    if note.status != NoteStatus.AWAITING_CONFIRMATION and note.topic is not None:
+        return Stage("classification", label, DONE, _("Filed into «%s».") % note.topic.name)
     return Stage("classification", label, SKIPPED, _("No topic fitted; it waits for your choice."))
 
 

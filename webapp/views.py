@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix
@@ -15,11 +13,24 @@ from notes.models import NoteKind, NoteStatus
 from topics.models import DEFAULT_FORMAT_TEMPLATE
 from webapp.strings import webapp_strings
 
-# Every module of the app, preloaded beside app.js: the browser fetches them at once
-# instead of discovering them level by level (a round trip each on a phone).
-MODULES = sorted(
-    f"webapp/{path.name}" for path in (Path(__file__).parent / "static" / "webapp").glob("*.js")
-)
+# The modules every screen needs, preloaded beside app.js: the browser fetches them at
+# once instead of discovering them import by import (a round trip each on a phone).
+# Screens load on demand (app.js), so the first one waits for no other screen's code.
+MODULES = [
+    f"webapp/{name}.js"
+    for name in (
+        "app",
+        "api",
+        "actions",
+        "dom",
+        "i18n",
+        "preview",
+        "safehtml",
+        "telegram",
+        "theme",
+        "ui",
+    )
+]
 
 
 # Telegram Web shows Mini Apps in an iframe; the rest of the site stays unframeable.

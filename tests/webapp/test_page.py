@@ -43,11 +43,12 @@ def test_telegrams_script_runs_before_the_app_module_without_blocking_the_page(c
     assert telegram < app
 
 
-def test_every_module_is_preloaded_beside_the_app(client):
+def test_the_modules_every_screen_needs_are_preloaded_and_screens_load_on_demand(client):
     html = client.get("/webapp/").content.decode()
 
-    for module in ("app", "api", "i18n", "topics", "pending", "note", "actions"):
+    for module in ("app", "api", "i18n", "ui", "telegram", "actions"):
         assert f'<link rel="modulepreload" href="/static/webapp/{module}.js">' in html
+    assert 'href="/static/webapp/settings.js"' not in html
 
 
 def test_only_get_is_allowed(client):

@@ -2,18 +2,12 @@
 // a hash router. Each screen is a function (ctx, ...route params) in its own module.
 import { createApi } from "./api.js";
 import { fill, h } from "./dom.js";
-import { historyScreen } from "./history.js";
 import { language, languageFromCode, loadStrings, setLanguage, setTimeZone, t } from "./i18n.js";
-import { noteScreen } from "./note.js";
-import { pendingScreen } from "./pending.js";
-import { settingsScreen } from "./settings.js";
 import {
   bottomButton, followViewport, initData, nativeControls, onSettingsButton, ready, showBackButton, telegramUser,
 } from "./telegram.js";
 import { followTheme } from "./theme.js";
-import { topicCreate, topicEdit, topicList } from "./topics.js";
 import { button, errorText, loading, showError } from "./ui.js";
-import { usageScreen } from "./usage.js";
 
 const TABS = [
   { name: "topics", icon: "🗂", label: "tab_topics" },
@@ -22,15 +16,18 @@ const TABS = [
   { name: "usage", icon: "📊", label: "tab_usage" },
   { name: "settings", icon: "⚙️", label: "tab_settings" },
 ];
+// A screen's module loads when it is first shown: the first screen does not wait for
+// the code of the others. A new screen is a module of its own and a line here.
+const lazy = (module, name) => async (...args) => (await import(module))[name](...args);
 const ROUTES = [
-  { pattern: /^topics$/, tab: "topics", screen: topicList },
-  { pattern: /^topics\/new$/, tab: "topics", screen: topicCreate, back: "#topics" },
-  { pattern: /^topics\/(\d+)$/, tab: "topics", screen: topicEdit, back: "#topics" },
-  { pattern: /^pending$/, tab: "pending", screen: pendingScreen },
-  { pattern: /^history$/, tab: "history", screen: historyScreen },
-  { pattern: /^history\/(\d+)$/, tab: "history", screen: noteScreen, back: "#history" },
-  { pattern: /^usage$/, tab: "usage", screen: usageScreen },
-  { pattern: /^settings$/, tab: "settings", screen: settingsScreen },
+  { pattern: /^topics$/, tab: "topics", screen: lazy("./topics.js", "topicList") },
+  { pattern: /^topics\/new$/, tab: "topics", screen: lazy("./topics.js", "topicCreate"), back: "#topics" },
+  { pattern: /^topics\/(\d+)$/, tab: "topics", screen: lazy("./topics.js", "topicEdit"), back: "#topics" },
+  { pattern: /^pending$/, tab: "pending", screen: lazy("./pending.js", "pendingScreen") },
+  { pattern: /^history$/, tab: "history", screen: lazy("./history.js", "historyScreen") },
+  { pattern: /^history\/(\d+)$/, tab: "history", screen: lazy("./note.js", "noteScreen"), back: "#history" },
+  { pattern: /^usage$/, tab: "usage", screen: lazy("./usage.js", "usageScreen") },
+  { pattern: /^settings$/, tab: "settings", screen: lazy("./settings.js", "settingsScreen") },
 ];
 const DEFAULT_ROUTE = "topics";
 

@@ -9,8 +9,8 @@ const filters = { q: "", topic: "", status: "", kind: "", since: "", until: "" }
 const SEARCH_DELAY_MS = 350;
 
 export async function historyScreen(ctx) {
-  const topics = await allTopics(ctx);
-  if (!ctx.live()) return;
+  // The topics (for the filter) and the first page are asked for at once.
+  const topicsLoaded = allTopics(ctx);
   const list = h("ul", { class: "list", testid: "history-list" });
   const count = h("p", { class: "hint", testid: "history-count", "aria-live": "polite" });
   const more = button(t("history_more"), { testid: "history-more", hidden: true });
@@ -42,8 +42,11 @@ export async function historyScreen(ctx) {
   }
 
   more.addEventListener("click", () => load({ append: true }));
+  const firstPage = load();
+  const topics = await topicsLoaded;
+  if (!ctx.live()) return;
   ctx.root.replaceChildren(heading(t("history_title")), filterForm(ctx.config, topics, () => load()), count, list, h("div", { class: "actions" }, more));
-  await load();
+  await firstPage;
 }
 
 // Notes may sit in archived topics too: the filter offers both kinds.

@@ -18,7 +18,15 @@ const VARIABLES = ["title", "body", "summary", "tags", "link", "link_title", "so
 const EXCERPT = 140;
 
 export async function topicList(ctx) {
-  const groups = await ctx.api.get("groups/", { signal: ctx.signal });
+  // Both at once: without a group chosen the topics are the default group's.
+  const params = { group: listState.group, archived: listState.archived ? 1 : "" };
+  const [groups, listed] = await Promise.all([
+    ctx.api.get("groups/", { signal: ctx.signal }),
+    ctx.api.get("topics/", { params, signal: ctx.signal }).catch((error) => {
+      if (isAbort(error)) throw error;
+      return null; // no group yet answers 404 or an empty list: the groups tell
+    }),
+  ]);
   if (!ctx.live()) return;
   if (!groups?.length) {
     ctx.root.replaceChildren(heading(t("topics_title")), emptyState(t("topics_no_group"), "topics-no-group"));
@@ -26,8 +34,7 @@ export async function topicList(ctx) {
   }
   const group = groups.find((item) => item.id === listState.group)
     ?? groups.find((item) => item.is_default) ?? groups[0];
-  const params = { group: listState.group, archived: listState.archived ? 1 : "" };
-  let topics = await ctx.api.get("topics/", { params, signal: ctx.signal });
+  let topics = listed ?? await ctx.api.get("topics/", { params, signal: ctx.signal });
   if (!ctx.live()) return;
 
   const list = h("ul", { class: "list", testid: "topic-list" });
