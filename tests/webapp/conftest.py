@@ -106,12 +106,18 @@ FAKE_WEBAPP = """
 """
 
 
-@pytest.fixture
-def chromium(monkeypatch) -> Iterator[Browser]:
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
     # Playwright's sync API keeps an event loop running in this thread while it lives,
     # which Django takes for async code; the test's ORM calls are synchronous all the
-    # same. Per test, so that no loop outlives the browser tests.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # same. One browser per module (a launch is seconds on a busy CI machine), so that
+    # no loop outlives the module's browser tests.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield from _launched()
+
+
+def _launched() -> Iterator[Browser]:
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         # Debian's chromium, never a downloaded one; as root it needs --no-sandbox.
