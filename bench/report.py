@@ -153,7 +153,7 @@ def miniapp_section(result: dict[str, Any] | None) -> list[str]:
     ]
 
 
-MINIAPP_COMMAND = "DEBUG=1 pytest tests/webapp/test_browser_speed.py"  # part of the browser tests
+MINIAPP_COMMAND = "make bench (MINIAPP_BENCH=1 DEBUG=1 pytest tests/webapp/test_browser_speed.py)"
 
 
 def main() -> None:

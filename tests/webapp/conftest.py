@@ -162,6 +162,7 @@ def open_miniapp(chromium: Browser, live_server) -> Iterator[Any]:
         locale: str = "ru-RU",
         dark: bool = False,
         lazy: bool = False,
+        init_data: str | None = None,
     ) -> tuple[Page, PageProblems]:
         scheme = "dark" if dark else "light"
         context = chromium.new_context(viewport=VIEWPORT, locale=locale, color_scheme=scheme)
@@ -170,7 +171,7 @@ def open_miniapp(chromium: Browser, live_server) -> Iterator[Any]:
         context.route("https://telegram.org/**", lambda route: route.abort())
         who = user or ALICE
         config = {
-            "initData": signed_init_data(who) if signed else "",
+            "initData": init_data or (signed_init_data(who) if signed else ""),
             "user": who if signed else None,
             "theme": DARK_THEME if dark else LIGHT_THEME,
             "scheme": scheme,

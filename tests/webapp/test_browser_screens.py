@@ -24,7 +24,7 @@ from secretary.models import Preferences
 from tests.factories import NoteFactory, PendingConfirmationFactory
 from tests.fakes.telegram import BOT_ID
 from tests.telegram_bot.conftest import ALICE_CHAT, GROUP_CHAT
-from tests.webapp.initdata import ALICE
+from tests.webapp.initdata import ALICE, signed_init_data
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -240,6 +240,20 @@ def test_a_slow_then_failing_telegram_is_answered_at_once_with_progress_then_an_
     expect(page.get_by_test_id("pending-card")).to_have_count(0, timeout=15_000)
     assert page.evaluate("() => window.__tg.confirms")  # showConfirm before ❌
     telegram.delay = 0.0
+    assert problems.errors == []
+
+
+def test_an_expired_sign_in_says_how_to_reopen_the_app_once_and_offers_no_retry(
+    open_miniapp, telegram, alice
+):
+    old = signed_init_data(ALICE, auth_date=time.time() - 2 * 3600)
+    page, problems = open_miniapp("#topics", init_data=old)
+
+    failed = page.get_by_test_id("screen-error")
+    expect(failed).to_contain_text("Вход устарел")
+    expect(failed).to_contain_text("откройте снова из бота")
+    expect(page.get_by_test_id("retry-screen")).to_have_count(0)
+    expect(page.get_by_test_id("toast")).to_have_count(0)  # said once, on the screen
     assert problems.errors == []
 
 
