@@ -83,6 +83,7 @@ bench: messages
 	DEBUG=1 $(PY) bench/local_classifier.py
 	BENCH_DATABASE_URL=$(BENCH_WEBHOOK_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/webhook.py --profile
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/expiry.py
+	MINIAPP_BENCH=1 DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m pytest -q tests/webapp/test_browser_speed.py
 	$(PY) bench/report.py
 
 bench-before: messages

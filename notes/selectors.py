@@ -102,6 +102,7 @@ class Stage:
     label: str
     outcome: str  # done, failed, skipped, waiting
     detail: str = ""
+    at: datetime | None = None  # when it happened, for the reader to show in their zone
 
 
 DONE, FAILED, SKIPPED, WAITING = "done", "failed", "skipped", "waiting"
@@ -118,7 +119,7 @@ def _reached(note: Note, stage: str) -> bool:
 
 def note_stages(note: Note) -> list[Stage]:
     """What happened to the note at each stage, in the owner's language."""
-    stages = [Stage("received", _("Received"), DONE, _date(note.created_at))]
+    stages = [Stage("received", _("Received"), DONE, at=note.created_at)]
     if note.kind in SPOKEN_KINDS:
         stages.append(_transcription(note))
     if note_link_previews(note.link_metadata):
@@ -133,10 +134,6 @@ def _failed_at(stage: Stage, note: Note) -> Stage:
     if stage.outcome != WAITING:
         return stage
     return Stage(stage.stage, stage.label, FAILED, _("Stopped here; it can be tried again."))
-
-
-def _date(moment: datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _transcription(note: Note) -> Stage:
@@ -183,6 +180,10 @@ def _classification(note: Note) -> Stage:
         return Stage("classification", label, DONE, detail)
     if (note.classification or {}).get("failures") and not note.ai_provider:
         return Stage("classification", label, FAILED, _("No AI provider answered."))
+    if note.status in (NoteStatus.EXPIRED, NoteStatus.CANCELLED):
+        return Stage("classification", label, SKIPPED, _("No topic fitted."))
+    if note.status != NoteStatus.AWAITING_CONFIRMATION and note.topic is not None:
+        return Stage("classification", label, DONE, _("Filed into «%s».") % note.topic.name)
     return Stage("classification", label, SKIPPED, _("No topic fitted; it waits for your choice."))
 
 
@@ -199,7 +200,7 @@ def _publishing(note: Note) -> Stage:
     label = _("Filing")
     match note.status:
         case NoteStatus.PUBLISHED:
-            return Stage("publishing", label, DONE, _date(note.published_at))
+            return Stage("publishing", label, DONE, at=note.published_at)
         case NoteStatus.PUBLISHING if note.publish_after and note.publish_after > timezone.now():
             return Stage(
                 "publishing", label, WAITING, _("Waits its turn: the group takes so many a minute.")

@@ -26,13 +26,16 @@ def user_get_or_create_from_telegram(
     last_name: str | None = None,
     language_code: str | None = None,
     writes_to_bot: bool = True,
+    follows_language: bool = False,
 ) -> User:
     """The owner behind a Telegram account, created on first contact, refreshed after.
 
     Names and handle follow Telegram; the language only fills in on creation,
     since the owner may have changed it in settings since. ``writes_to_bot``: this
     contact is a message to the bot, so an owner who had blocked it is back
-    (opening the Mini App says nothing about that).
+    (opening the Mini App says nothing about that). ``follows_language``: this contact
+    says which language Telegram speaks now (the Mini App's init data does), and an
+    owner who keeps "as in Telegram" follows it.
     """
     user, created = User.objects.select_for_update().get_or_create(
         telegram_id=telegram_id,
@@ -56,6 +59,8 @@ def user_get_or_create_from_telegram(
     }
     if writes_to_bot:
         changes["has_blocked_bot"] = False
+    if follows_language and language_code:
+        changes["language"] = language_from_telegram(language_code)
     changed = [field for field, value in changes.items() if getattr(user, field) != value]
     for field in changed:
         setattr(user, field, changes[field])

@@ -9,6 +9,7 @@ back to ``DEFAULT_FORMAT_TEMPLATE`` for that note (``format_render``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -121,12 +122,45 @@ def _syntax_error(source: str, error: TemplateSyntaxError) -> ValidationError:
     line = template_error_line(source)
     if line is None:
         return ValidationError(
-            _("The format template does not compile: %(error)s"), params={"error": error}
+            _("The format template does not compile: %(error)s"),
+            params={"error": template_problem(error)},
         )
     return ValidationError(
         _("The format template does not compile, line %(line)d: %(error)s"),
-        params={"error": error, "line": line},
+        params={"error": template_problem(error), "line": line},
     )
+
+
+# Django words its template errors in English only: the common ones, in the owner's words.
+_UNCLOSED = re.compile(r"Unclosed tag on line \d+: '(\w+)'. Looking for one of: ([\w, ]+)")
+_UNKNOWN_TAG = re.compile(r"Invalid block tag on line \d+: '([^']*)'")
+_UNKNOWN_FILTER = re.compile(r"Invalid filter: '([^']*)'")
+_UNPARSED = re.compile(r"Could not parse the remainder: '[^']*' from '([^']*)'")
+
+
+def template_problem(exc: TemplateSyntaxError) -> str:
+    """What is wrong, in the owner's language (Django's own text is English)."""
+    message = str(exc)
+    if match := _UNCLOSED.search(message):
+        return _("{%% %(tag)s %%} is not closed: add {%% %(end)s %%}.") % {
+            "tag": match.group(1),
+            "end": match.group(2).split(",")[-1].strip(),
+        }
+    if match := _UNKNOWN_TAG.search(message):
+        return _("there is no tag {%% %(tag)s %%} here.") % {"tag": match.group(1)}
+    if match := _UNKNOWN_FILTER.search(message):
+        return _("there is no filter «%(filter)s».") % {"filter": match.group(1)}
+    if match := _UNPARSED.search(message):
+        return _("«%(text)s» cannot be read.") % {"text": match.group(1)}
+    if "end of expression" in message or "Not expecting" in message:
+        return _("the condition of this tag is missing or incomplete.")
+    if message.startswith("Empty variable tag"):
+        return _("{{ }} is empty: put a variable's name inside.")
+    if message.startswith("Empty block tag"):
+        return _("{% %} is empty: put a tag inside.")
+    if "is not available in format templates" in message:
+        return message  # our own words, already translated
+    return _("the template's syntax is broken here.")
 
 
 def template_error_line(source: str) -> int | None:

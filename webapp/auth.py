@@ -41,6 +41,7 @@ class TelegramInitDataAuthentication(BaseAuthentication):
             last_name=data.user.last_name,
             language_code=data.user.language_code,
             writes_to_bot=False,
+            follows_language=True,
         )
         return user, None
 

@@ -182,6 +182,26 @@ STRINGS: dict[str, str | Promise] = {
     "settings_groups": _("Groups"),
     "settings_group_default": _("default"),
     "settings_group_ok": _("all set"),
+    # Signing in, actions answered later, truthful wording
+    "signin_expired_title": _("The sign-in has expired"),
+    "signin_expired_text": _(
+        "For your safety the app signs in for a limited time. Close it and open it again "
+        "from the bot: the “📱 Open the app” button in the chat, or the bot's menu button."
+    ),
+    "action_sending": _("Sending to Telegram…"),
+    "action_still_running": _("Telegram is taking long; the result will show here later."),
+    "pending_cancel_confirm": _("Do not file this note? It stays in your history."),
+    "pending_filing": _("Being filed into «{topic}»"),
+    "note_rendered_preview": _("How it will be filed"),
+    "note_text_original": _("The text as sent"),
+    "history_filters": _("Filters"),
+    "usage_month_summary": _("notes {notes} · filed {filed} · tokens {tokens}"),
+    "stage_name_received": _("Received"),
+    "stage_name_transcription": _("Transcription"),
+    "stage_name_links": _("Reading the links"),
+    "stage_name_classification": _("Choosing the topic"),
+    "stage_name_rendering": _("Formatting"),
+    "stage_name_publishing": _("Filing"),
     # The filters of History show the product's own names of statuses and kinds.
     **{f"status_{value}": label for value, label in NoteStatus.choices},
     **{f"kind_{value}": label for value, label in NoteKind.choices},

@@ -96,6 +96,7 @@ class FakeTelegram(FakeServer):
         self.flood_refusals = 0
         self.local_dir: Path | None = None  # serve_locally
         self.group_post_times: list[float] = []  # accepted posts into groups, while limited
+        self.delay = 0.0  # seconds every answer takes: a slow Telegram, for a test that sets it
         # Stop within 50 ms instead of the default half-second poll: most tests start one.
         self._thread = threading.Thread(
             target=lambda: self._httpd.serve_forever(poll_interval=0.05), daemon=True
@@ -176,6 +177,7 @@ class FakeTelegram(FakeServer):
         if handler is None:  # a Bot API method this fake does not answer yet: say so loudly
             return Response(501, telegram_error(501, f"Not Implemented: the fake has no {method}"))
         self.timeline.append((time.monotonic(), method))
+        time.sleep(self.delay)
         args = api_args(request)
         if mistake := api_problem(method, args, request.file_fields):
             return Response(400, telegram_error(400, mistake))

@@ -23,8 +23,9 @@ from tests.webapp.initdata import ALICE, signed_init_data
 __all__ = ["archive", "telegram"]  # re-exported: the fixtures of the bot's tests
 
 CHROMIUM = "/usr/bin/chromium"
-VIEWPORT = {"width": 420, "height": 860}
+VIEWPORT = {"width": 390, "height": 844}  # a phone
 TIMEOUT_MS = 10_000  # for every action and every expectation
+FIRST_LOAD_TIMEOUT_MS = 60_000
 # Telegram's light theme ("day" in Telegram Desktop).
 LIGHT_THEME = {
     "bg_color": "#ffffff",
@@ -37,23 +38,36 @@ LIGHT_THEME = {
     "section_bg_color": "#ffffff",
     "destructive_text_color": "#e53935",
 }
+# Telegram's night theme.
+DARK_THEME = {
+    "bg_color": "#212121",
+    "text_color": "#ffffff",
+    "hint_color": "#aaaaaa",
+    "link_color": "#8774e1",
+    "button_color": "#8774e1",
+    "button_text_color": "#ffffff",
+    "secondary_bg_color": "#0f0f0f",
+    "section_bg_color": "#212121",
+    "destructive_text_color": "#ff595a",
+}
 
 # A stand-in for telegram-web-app.js: the calls the page makes, recorded in window.__tg.
 FAKE_WEBAPP = """
 (() => {
   const config = %s;
-  const record = { ready: false, expanded: false, confirms: [] };
-  const button = () => {
+  const record = { ready: false, expanded: false, confirms: [], calls: [], haptics: [] };
+  const button = (name) => {
     const handlers = new Set();
+    const log = (call) => record.calls.push(`${name}.${call}`);
     return {
-      text: "", isVisible: false, isActive: true, handlers,
-      setText(text) { this.text = text; return this; },
-      show() { this.isVisible = true; return this; },
-      hide() { this.isVisible = false; return this; },
+      text: "", isVisible: false, isActive: true, isProgressVisible: false, handlers,
+      setText(text) { this.text = text; log(`setText(${text})`); return this; },
+      show() { this.isVisible = true; log("show"); return this; },
+      hide() { this.isVisible = false; log("hide"); return this; },
       enable() { this.isActive = true; return this; },
       disable() { this.isActive = false; return this; },
-      showProgress() { return this; },
-      hideProgress() { return this; },
+      showProgress() { this.isProgressVisible = true; log("showProgress"); return this; },
+      hideProgress() { this.isProgressVisible = false; return this; },
       onClick(handler) { handlers.add(handler); return this; },
       offClick(handler) { handlers.delete(handler); return this; },
       press() { for (const handler of [...handlers]) handler(); },
@@ -68,16 +82,22 @@ FAKE_WEBAPP = """
     initDataUnsafe: config.user ? { user: config.user } : {},
     version: "8.0",
     platform: "tdesktop",
-    colorScheme: "light",
+    colorScheme: config.scheme,
     themeParams: config.theme,
     isVersionAtLeast: () => true,
     ready() { record.ready = true; },
     expand() { record.expanded = true; },
     onEvent(name, handler) { (events[name] ??= new Set()).add(handler); },
     offEvent(name, handler) { events[name]?.delete(handler); },
-    MainButton: button(),
-    BackButton: button(),
-    HapticFeedback: { notificationOccurred() {}, impactOccurred() {}, selectionChanged() {} },
+    viewportStableHeight: 844,
+    MainButton: button("MainButton"),
+    SecondaryButton: button("SecondaryButton"),
+    BackButton: button("BackButton"),
+    SettingsButton: button("SettingsButton"),
+    HapticFeedback: {
+      notificationOccurred(kind) { record.haptics.push(kind); },
+      impactOccurred() {}, selectionChanged() {},
+    },
     showConfirm(message, callback) { record.confirms.push(message); callback(true); },
     openLink() {},
     openTelegramLink() {},
@@ -86,12 +106,18 @@ FAKE_WEBAPP = """
 """
 
 
-@pytest.fixture
-def chromium(monkeypatch) -> Iterator[Browser]:
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
     # Playwright's sync API keeps an event loop running in this thread while it lives,
     # which Django takes for async code; the test's ORM calls are synchronous all the
-    # same. Per test, so that no loop outlives the browser tests.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # same. One browser per module (a launch is seconds on a busy CI machine), so that
+    # no loop outlives the module's browser tests.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield from _launched()
+
+
+def _launched() -> Iterator[Browser]:
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         # Debian's chromium, never a downloaded one; as root it needs --no-sandbox.
@@ -134,16 +160,21 @@ def open_miniapp(chromium: Browser, live_server) -> Iterator[Any]:
         signed: bool = True,
         in_telegram: bool = True,
         locale: str = "ru-RU",
+        dark: bool = False,
+        lazy: bool = False,
+        init_data: str | None = None,
     ) -> tuple[Page, PageProblems]:
-        context = chromium.new_context(viewport=VIEWPORT, locale=locale, color_scheme="light")
+        scheme = "dark" if dark else "light"
+        context = chromium.new_context(viewport=VIEWPORT, locale=locale, color_scheme=scheme)
         contexts.append(context)
         context.set_default_timeout(TIMEOUT_MS)
         context.route("https://telegram.org/**", lambda route: route.abort())
         who = user or ALICE
         config = {
-            "initData": signed_init_data(who) if signed else "",
+            "initData": init_data or (signed_init_data(who) if signed else ""),
             "user": who if signed else None,
-            "theme": LIGHT_THEME,
+            "theme": DARK_THEME if dark else LIGHT_THEME,
+            "scheme": scheme,
             "absent": not in_telegram,
         }
         context.add_init_script(FAKE_WEBAPP % json.dumps(config, ensure_ascii=False))
@@ -151,7 +182,10 @@ def open_miniapp(chromium: Browser, live_server) -> Iterator[Any]:
         problems = PageProblems()
         page.on("console", problems.on_console)
         page.on("pageerror", problems.on_page_error)
-        page.goto(f"{live_server.url}/webapp/{hash_}")
+        if lazy:  # the caller goes to the page itself (after routing or slowing it)
+            return page, problems
+        # The server's first request imports the AI SDKs: slow on a busy CI machine.
+        page.goto(f"{live_server.url}/webapp/{hash_}", timeout=FIRST_LOAD_TIMEOUT_MS)
         return page, problems
 
     yield open_page

@@ -57,6 +57,23 @@ def deliver(client, django_capture_on_commit_callbacks):
     return post
 
 
+def finished(api, response, *, timeout=10.0):
+    """An action answered 202 (the worker does it): its record once it is done or failed."""
+    assert response.status_code == 202, response.json()
+    action = response.json()
+    assert action["state"] == "running"
+    deadline = time.monotonic() + timeout
+    while action["state"] == "running":
+        assert time.monotonic() < deadline, f"{action['kind']} still running after {timeout}s"
+        time.sleep(0.02)
+        action = api("GET", f"actions/{action['id']}/").json()
+    return action
+
+
+# Actions run in the worker's own thread (see webapp.tasks): the data must be committed.
+actions = pytest.mark.django_db(transaction=True)
+
+
 def pending_note(deliver, text="Купить молоко и хлеб", message_id=70):
     """A note alice sent the bot, waiting for her tap, with its preview in the chat."""
     deliver(private_text(text, message_id=message_id))
@@ -126,6 +143,8 @@ def test_a_new_user_is_created_on_first_sight_in_their_language(api, telegram):
         "first_name": "Алиса",
         "username": "alice",
         "language": "ru",
+        "language_setting": "",
+        "time_zone": "UTC",
         "group": None,
     }
     user = User.objects.get(telegram_id=ALICE["id"])
@@ -241,6 +260,7 @@ def test_topics_list_the_owners_group_in_order(api, telegram, archive):
     ]
 
 
+@actions
 def test_creating_a_topic_creates_it_in_the_group(api, telegram, archive):
     group, _topics = archive
     response = api(
@@ -248,8 +268,9 @@ def test_creating_a_topic_creates_it_in_the_group(api, telegram, archive):
         "topics/",
         {"name": "  🎬 Фильмы ", "description": "Что посмотреть", "is_private": True},
     )
-    assert response.status_code == 201, response.json()
-    body = response.json()
+    action = finished(api, response)
+    assert action["state"] == "done", action
+    body = action["topic"]
     [call] = telegram.calls("createForumTopic")
     assert call.params == {"chat_id": GROUP_CHAT, "name": "🎬 Фильмы"}
     topic = Topic.objects.get(pk=body["id"])
@@ -263,13 +284,14 @@ def test_creating_a_topic_creates_it_in_the_group(api, telegram, archive):
     assert body["thread_id"] == topic.thread_id
 
 
+@actions
 def test_a_topic_telegram_refuses_to_create_is_not_saved(api, telegram, archive):
     telegram.set_member(GROUP_CHAT, BOT_ID, "administrator", can_manage_topics=False)
     before = Topic.objects.count()
-    response = api("POST", "topics/", {"name": "🎬 Фильмы"})
-    assert response.status_code == 409
-    assert response.json()["reason"] == "no_rights"
-    assert "Мой архив" in response.json()["detail"]
+    action = finished(api, api("POST", "topics/", {"name": "🎬 Фильмы"}))
+    assert action["state"] == "failed"
+    assert action["reason"] == "no_rights"
+    assert "Мой архив" in action["detail"]
     assert Topic.objects.count() == before
 
 
@@ -280,24 +302,29 @@ def test_a_bad_template_is_refused_before_telegram_is_asked(api, telegram, archi
     assert telegram.calls("createForumTopic") == []
 
 
+@actions
 def test_renaming_a_topic_renames_it_in_the_group(api, telegram, archive):
     _group, topics = archive
     book = topics["books"]
     response = api("PATCH", f"topics/{book.pk}/", {"name": "📖 Чтение", "description": "Книги"})
-    assert response.status_code == 200, response.json()
+    action = finished(api, response)
+    assert action["state"] == "done", action
+    assert action["topic"]["name"] == "📖 Чтение"
     [call] = telegram.calls("editForumTopic")
     assert call.params == {"chat_id": GROUP_CHAT, "message_thread_id": 11, "name": "📖 Чтение"}
     book.refresh_from_db()
     assert (book.name, book.description) == ("📖 Чтение", "Книги")
 
 
+@actions
 def test_a_rename_telegram_refuses_leaves_the_topic_as_it_was(api, telegram, archive):
     _group, topics = archive
     book = topics["books"]
     telegram.set_member(GROUP_CHAT, BOT_ID, "administrator", can_manage_topics=False)
     response = api("PATCH", f"topics/{book.pk}/", {"name": "📖 Чтение", "description": "Иное"})
-    assert response.status_code == 409
-    assert response.json()["reason"] == "no_rights"
+    action = finished(api, response)
+    assert (action["state"], action["reason"]) == ("failed", "no_rights")
+    assert action["detail"]
     book.refresh_from_db()
     assert (book.name, book.description) == (
         "📚 Книги",
@@ -471,16 +498,17 @@ def test_another_owners_note_is_not_found(api, telegram, alice, bob):
     assert Note.objects.filter(pk=bobs.pk, status=NoteStatus.FAILED).exists()
 
 
+@actions
 def test_a_filed_note_is_refiled_into_another_topic(api, telegram, archive, deliver):
     _group, topics = archive
     note, preview_id = pending_note(deliver)
-    api("POST", f"pending/{note.pk}/confirm/")
+    finished(api, api("POST", f"pending/{note.pk}/confirm/"))
     note.refresh_from_db()
     assert note.status == NoteStatus.PUBLISHED
     first = list(note.published_message_ids)
     telegram.reset()
     response = api("POST", f"notes/{note.pk}/refile/", {"topic": topics["ideas"].pk})
-    assert response.status_code == 202, response.json()
+    assert finished(api, response)["state"] == "done"
     note.refresh_from_db()
     assert note.status == NoteStatus.PUBLISHED
     assert note.topic == topics["ideas"]
@@ -500,6 +528,7 @@ def test_refiling_a_pending_note_is_refused(api, telegram, archive, deliver):
     assert response.json()["detail"]
 
 
+@actions
 def test_a_failed_note_is_retried(api, telegram, archive):
     group, _topics = archive
     note = NoteFactory(
@@ -510,15 +539,16 @@ def test_a_failed_note_is_retried(api, telegram, archive):
         failed_from=NoteStatus.CLASSIFYING,
     )
     response = api("POST", f"notes/{note.pk}/retry/")
-    assert response.status_code == 202
+    assert finished(api, response)["state"] == "done"
     note.refresh_from_db()
     assert note.status == NoteStatus.AWAITING_CONFIRMATION
     assert telegram.calls("sendMessage")  # the new preview in the chat
 
 
+@actions
 def test_a_deleted_note_is_gone_and_its_preview_loses_its_buttons(api, telegram, archive, deliver):
     note, preview_id = pending_note(deliver)
-    api("POST", f"pending/{note.pk}/cancel/")
+    finished(api, api("POST", f"pending/{note.pk}/cancel/"))
     telegram.reset()
     response = api("DELETE", f"notes/{note.pk}/")
     assert response.status_code == 204
@@ -546,11 +576,13 @@ def test_pending_lists_what_waits_for_a_tap(api, telegram, archive, deliver):
     assert pending["expires_at"]
 
 
+@actions
 def test_confirming_in_the_app_files_the_note_and_updates_the_chat(api, telegram, archive, deliver):
     note, preview_id = pending_note(deliver)
     telegram.reset()
     response = api("POST", f"pending/{note.pk}/confirm/")
-    assert response.status_code == 202
+    action = finished(api, response)
+    assert (action["state"], action["note"]["status"]) == ("done", "published")
     note.refresh_from_db()
     assert note.status == NoteStatus.PUBLISHED
     assert FilingExample.objects.filter(note=note).exists()
@@ -563,24 +595,25 @@ def test_confirming_in_the_app_files_the_note_and_updates_the_chat(api, telegram
     assert api("POST", f"pending/{note.pk}/confirm/").status_code == 409
 
 
+@actions
 def test_choosing_a_topic_in_the_app_rerenders_the_chat_preview(api, telegram, archive, deliver):
     _group, topics = archive
     note, preview_id = pending_note(deliver)
     telegram.reset()
     response = api("POST", f"pending/{note.pk}/topic/", {"topic": topics["ideas"].pk})
-    assert response.status_code == 200
-    assert response.json()["topic"]["name"] == "💡 Идеи"
+    action = finished(api, response)
+    assert action["note"]["topic"]["name"] == "💡 Идеи"
     [edited] = telegram.calls("editMessageText")
     assert edited.params["message_id"] == preview_id
     assert "💡 Идеи" in edited.params["text"]
 
 
+@actions
 def test_cancelling_in_the_app_says_so_in_the_chat(api, telegram, archive, deliver):
     note, preview_id = pending_note(deliver)
     telegram.reset()
     response = api("POST", f"pending/{note.pk}/cancel/")
-    assert response.status_code == 200
-    assert response.json()["status"] == "cancelled"
+    assert finished(api, response)["note"]["status"] == "cancelled"
     [edited] = telegram.calls("editMessageText")
     assert edited.params["message_id"] == preview_id
     assert api("GET", "pending/").json() == []
@@ -660,7 +693,44 @@ def test_the_schema_lists_every_endpoint(client):
         "/api/v1/pending/{note_id}/topic/",
         "/api/v1/pending/{note_id}/cancel/",
         "/api/v1/usage/",
+        "/api/v1/actions/{action_id}/",
     }
     assert paths == expected
     assert "telegramInitData" in schema["components"]["securitySchemes"]
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_as_in_telegram_follows_the_language_telegram_speaks_at_each_visit(api, telegram, alice):
+    assert api("GET", "me/").json()["language"] == "ru"
+    english = {**ALICE, "language_code": "en"}
+    assert api("GET", "me/", user=english).json()["language"] == "en"
+    api("PATCH", "preferences/", {"language": "ru"}, user=english)
+    assert api("GET", "me/", user=english).json()["language"] == "ru"  # her choice holds
+
+
+def test_a_template_error_says_its_line_and_problem_in_the_owners_language(api, telegram, archive):
+    response = api("POST", "format-preview/", {"format_template": "x\n{% if %}"})
+    assert response.status_code == 400
+    [message] = response.json()["format_template"]
+    assert "2" in message
+    assert "Unexpected" not in message
+    assert message == (
+        "Шаблон оформления не компилируется, строка 2: "
+        "у этого тега нет условия или оно не закончено."
+    )
+
+
+@actions
+def test_an_action_is_answered_at_once_and_only_its_owner_may_follow_it(
+    api, telegram, archive, deliver
+):
+    from tests.webapp.initdata import BOB
+
+    note, _preview = pending_note(deliver)
+    response = api("POST", f"pending/{note.pk}/cancel/")
+    assert response.status_code == 202
+    assert response.json()["note"]["id"] == note.pk
+    action_id = response.json()["id"]
+    assert api("GET", f"actions/{action_id}/", user=BOB).status_code == 404
+    assert api("GET", "actions/nope/").status_code == 404
+    assert finished(api, response)["state"] == "done"

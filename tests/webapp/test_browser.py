@@ -68,7 +68,8 @@ def test_the_owner_manages_topics_confirms_a_note_and_switches_language(
     page.get_by_test_id("topic-add").click()
     page.get_by_test_id("topic-name").fill("🎬 Фильмы")
     page.get_by_test_id("topic-description").fill("Фильмы и сериалы: что посмотреть")
-    expect(page.get_by_test_id("topic-create")).to_have_text("Добавить тему")
+    # Inside Telegram its MainButton is the only save control; none of the page's own.
+    expect(page.get_by_test_id("topic-create")).to_be_hidden()
     assert main_button(page) == {"text": "Добавить тему", "visible": True, "handlers": 1}
     page.evaluate("() => Telegram.WebApp.MainButton.press()")
     expect(page.get_by_test_id("topic-list")).to_contain_text("🎬 Фильмы")
@@ -84,7 +85,9 @@ def test_the_owner_manages_topics_confirms_a_note_and_switches_language(
     page.get_by_test_id(f"topic-link-{films.pk}").click()
     expect(page.get_by_test_id("topic-name")).to_have_value("🎬 Фильмы")
     assert page.evaluate("() => Telegram.WebApp.BackButton.isVisible")
+    expect(page.get_by_test_id("back")).to_be_hidden()
     assert main_button(page)["text"] == "Сохранить"
+    assert main_button(page)["visible"] is False  # nothing to save yet
     template = page.get_by_test_id("topic-format-template")
     preview = page.get_by_test_id("format-preview")
     template.fill("")
@@ -106,19 +109,20 @@ def test_the_owner_manages_topics_confirms_a_note_and_switches_language(
     expect(page.get_by_test_id("format-error")).to_be_visible()
     expect(page.get_by_test_id("format-error")).not_to_be_empty()
     expect(preview.locator("i, b").first).to_be_visible()
-    page.get_by_test_id("topic-save").click()
+    page.evaluate("() => Telegram.WebApp.MainButton.press()")
     expect(page.get_by_test_id("error-format_template")).to_be_visible()
+    expect(page.get_by_test_id("error-format_template")).to_contain_text("строка 1")
     expect(template).to_have_value("{% if %}<i>{{ title }}</i>")  # what she typed stays
     films.refresh_from_db()
     assert "{% if %}" not in films.format_template
 
     template.fill("<i>{{ title }}</i>\n\n{{ body }}")
     page.get_by_test_id("topic-private").check()
-    page.get_by_test_id("topic-save").click()
+    page.evaluate("() => Telegram.WebApp.MainButton.press()")
     expect(page.get_by_test_id("toast").last).to_have_text("Сохранено")
     films.refresh_from_db()
     assert (films.format_template, films.is_private) == ("<i>{{ title }}</i>\n\n{{ body }}", True)
-    page.get_by_test_id("back").click()
+    page.evaluate("() => Telegram.WebApp.BackButton.press()")
     expect(page.get_by_test_id("topic-list")).to_be_visible()
     assert page.evaluate("() => Telegram.WebApp.BackButton.isVisible") is False
 
@@ -132,7 +136,7 @@ def test_the_owner_manages_topics_confirms_a_note_and_switches_language(
     expect(card).to_contain_text("Похоже на книгу")
     expect(card.locator("b")).to_have_text("Мастер и Маргарита")  # its Telegram HTML
     page.get_by_test_id(f"pending-confirm-{note.pk}").click()
-    expect(card).to_have_count(0)
+    expect(card).to_have_count(0, timeout=15_000)
     expect(page.get_by_test_id("pending-empty")).to_be_visible()
     expect(page.get_by_test_id("pending-count")).to_be_hidden()
     note.refresh_from_db()
@@ -193,18 +197,20 @@ def test_settings_show_field_errors_under_their_fields_and_keep_the_input(
 
     zone = page.get_by_test_id("settings-time-zone")
     expect(zone).to_have_value("UTC")
+    assert main_button(page)["visible"] is False  # nothing changed, nothing to save
     zone.fill("Mars/Olympus")
-    page.get_by_test_id("settings-save").click()
+    assert main_button(page)["visible"] is True
+    page.evaluate("() => Telegram.WebApp.MainButton.press()")
     expect(page.get_by_test_id("error-time_zone")).to_contain_text(re.compile("Mars/Olympus"))
     expect(zone).to_have_value("Mars/Olympus")
     # No network for a moment: said so, and what she typed stays.
     zone.fill("Europe/Moscow")
     page.route("**/api/v1/preferences/", lambda route: route.abort())
-    page.get_by_test_id("settings-save").click()
+    page.evaluate("() => Telegram.WebApp.MainButton.press()")
     expect(page.get_by_test_id("toast").last).to_have_text("Нет соединения, попробуйте ещё раз.")
     expect(zone).to_have_value("Europe/Moscow")
     page.unroute("**/api/v1/preferences/")
-    page.get_by_test_id("settings-save").click()
+    page.evaluate("() => Telegram.WebApp.MainButton.press()")
     expect(page.get_by_test_id("toast").last).to_have_text("Сохранено")
     assert Preferences.objects.get(user=alice).time_zone == "Europe/Moscow"
     assert problems.errors == []

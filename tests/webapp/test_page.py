@@ -33,12 +33,22 @@ def test_the_page_embeds_the_strings_of_both_languages_and_the_api_base(client):
     assert embedded(html, "webapp-config")["apiBase"] == "/api/v1/"
 
 
-def test_telegrams_script_loads_before_the_app_module(client):
+def test_telegrams_script_runs_before_the_app_module_without_blocking_the_page(client):
     html = client.get("/webapp/").content.decode()
 
-    telegram = html.index('<script src="https://telegram.org/js/telegram-web-app.js"></script>')
+    telegram = html.index(
+        '<script defer src="https://telegram.org/js/telegram-web-app.js"></script>'
+    )
     app = html.index('<script type="module" src="/static/webapp/app.js"></script>')
     assert telegram < app
+
+
+def test_the_modules_every_screen_needs_are_preloaded_and_screens_load_on_demand(client):
+    html = client.get("/webapp/").content.decode()
+
+    for module in ("app", "api", "i18n", "ui", "telegram", "actions"):
+        assert f'<link rel="modulepreload" href="/static/webapp/{module}.js">' in html
+    assert 'href="/static/webapp/settings.js"' not in html
 
 
 def test_only_get_is_allowed(client):

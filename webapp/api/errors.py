@@ -50,7 +50,7 @@ class TelegramBusy(APIException):
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    exc = _as_api_exception(exc)
+    exc = as_api_exception(exc)
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -61,7 +61,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
-def _as_api_exception(exc: Exception) -> Exception:
+def as_api_exception(exc: Exception) -> Exception:
     """The domain's refusals as HTTP answers."""
     if isinstance(exc, RequestDataTooBig):
         return BodyTooLarge()

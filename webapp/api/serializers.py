@@ -39,11 +39,21 @@ class MeSerializer(serializers.Serializer[User]):
     telegram_id = serializers.IntegerField()
     first_name = serializers.CharField()
     username = serializers.CharField(source="telegram_username")
-    language = serializers.SerializerMethodField()
+    language = serializers.SerializerMethodField(help_text="The language the app speaks.")
+    language_setting = serializers.SerializerMethodField(
+        help_text='The owner\'s choice: "ru", "en", or "" for as in Telegram.'
+    )
+    time_zone = serializers.SerializerMethodField(help_text="Every time is shown in this zone.")
     group = serializers.SerializerMethodField()
 
     def get_language(self, user: User) -> str:
         return user.preferences.effective_language
+
+    def get_language_setting(self, user: User) -> str:
+        return user.preferences.language
+
+    def get_time_zone(self, user: User) -> str:
+        return user.preferences.time_zone or "UTC"
 
     @extend_schema_field(GroupRefSerializer(allow_null=True))
     def get_group(self, user: User) -> dict[str, Any] | None:
@@ -358,6 +368,7 @@ class StageSerializer(serializers.Serializer[Any]):
     label = serializers.CharField()  # type: ignore[assignment]
     outcome = serializers.ChoiceField(choices=["done", "failed", "skipped", "waiting"])
     detail = serializers.CharField()
+    at = serializers.DateTimeField(allow_null=True, help_text="When it happened, if known.")
 
 
 class ActionsSerializer(serializers.Serializer[Any]):
@@ -443,7 +454,7 @@ class NoteDetailSerializer(NoteSummarySerializer):
 
     @extend_schema_field(StageSerializer(many=True))
     def get_stages(self, note: Note) -> list[dict[str, str]]:
-        return [stage.__dict__ for stage in note_stages(note)]
+        return [StageSerializer(stage).data for stage in note_stages(note)]
 
     def get_error(self, note: Note) -> str:
         return note_problem(note)
@@ -544,3 +555,39 @@ class NotePageSerializer(serializers.Serializer[Any]):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = NoteSummarySerializer(many=True)
+
+
+# -- actions answered 202 -----------------------------------------------------------------
+
+
+class ActionSerializer(serializers.Serializer[Any]):
+    """An action that reaches Telegram: the worker does it; the page asks how it went."""
+
+    id = serializers.CharField()
+    kind = serializers.CharField(
+        help_text="confirm, choose_topic, cancel, refile, retry, topic_create or topic_update."
+    )
+    state = serializers.ChoiceField(choices=["running", "done", "failed"])
+    detail = serializers.CharField(help_text="Why it failed, in the owner's language.")
+    reason = serializers.CharField(help_text="Why it failed, as a code.")
+    field_errors = serializers.JSONField(source="fields", allow_null=True)
+    note = serializers.SerializerMethodField()
+    topic = serializers.SerializerMethodField()
+
+    @extend_schema_field(NoteDetailSerializer(allow_null=True))
+    def get_note(self, action: dict[str, Any]) -> dict[str, Any] | None:
+        from notes.selectors import note_of_owner
+
+        if not action.get("note_id"):
+            return None
+        note = note_of_owner(owner=self.context["owner"], note_id=action["note_id"])
+        return NoteDetailSerializer(note).data if note else None
+
+    @extend_schema_field(TopicSerializer(allow_null=True))
+    def get_topic(self, action: dict[str, Any]) -> dict[str, Any] | None:
+        from topics.selectors import topic_of_owner
+
+        if not action.get("topic_id"):
+            return None
+        topic = topic_of_owner(owner=self.context["owner"], topic_id=action["topic_id"])
+        return TopicSerializer(topic).data if topic else None

@@ -21,4 +21,5 @@ urlpatterns = [
     path("pending/<int:note_id>/topic/", views.PendingTopicApi.as_view(), name="choose-topic"),
     path("pending/<int:note_id>/cancel/", views.PendingCancelApi.as_view(), name="cancel"),
     path("usage/", views.UsageApi.as_view(), name="usage"),
+    path("actions/<str:action_id>/", views.ActionApi.as_view(), name="action"),
 ]

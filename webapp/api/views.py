@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from notes.models import Note
+from notes.models import Note, NoteStatus
 from notes.ports import ports_opened
 from notes.selectors import (
     NoteFilters,
@@ -31,17 +32,20 @@ from notes.selectors import (
     usage_for_owner,
 )
 from notes.services.classification import note_format_preview
-from notes.services.pending import note_choose_topic, note_confirm
-from notes.services.pipeline import note_delete, note_dismiss, note_refile
-from notes.services.recovery import note_retry
+from notes.services.pending import NoteActionRefused, note_check_awaiting
+from notes.services.pipeline import note_delete
+from notes.services.publishing import note_check_refile
 from notes.telegram_html import visible_length
 from secretary.models import User
 from secretary.services import preferences_for, preferences_update
-from topics.models import Topic
+from topics.models import GENERAL_THREAD_ID, Topic
 from topics.selectors import group_for_owner, groups_of_owner, topic_list_for_owner, topic_of_owner
-from topics.services import topic_create_for_owner, topic_update, topics_reorder
+from topics.services import topic_check_changes, topic_update, topics_reorder
+from webapp.actions import action_of_owner, action_start
 from webapp.api import serializers as s
 from webapp.api.errors import BodyTooLarge
+
+ACTION_STARTED = {202: s.ActionSerializer}
 
 
 class OwnerApi(APIView):
@@ -86,11 +90,18 @@ class OwnerApi(APIView):
             raise Http404
         return topic
 
-    def note_answer(self, note_id: int, code: int = status.HTTP_200_OK) -> Response:
-        note = note_of_owner(owner=self.owner, note_id=note_id)
-        if note is None:
-            return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(s.NoteDetailSerializer(note).data, status=code)
+    def started(self, kind: str, **params: Any) -> Response:
+        """202: the action is on its way (Telegram is not waited for); poll actions/<id>/."""
+        action = action_start(owner=self.owner, kind=kind, **params)
+        data = s.ActionSerializer(action, context={"owner": self.owner}).data
+        return Response(data, status=status.HTTP_202_ACCEPTED)
+
+    def awaiting_note(self, note_id: int) -> Note:
+        """The owner's note whose preview still waits for a tap; else 404 or 409 at once."""
+        note = self.owned_note(note_id)
+        with transaction.atomic():
+            note_check_awaiting(owner=self.owner, note_id=note.pk)
+        return note
 
 
 # -- me, preferences, groups -----------------------------------------------------------
@@ -166,17 +177,17 @@ class TopicListApi(OwnerApi):
 
     @extend_schema(
         request=s.TopicCreateSerializer,
-        responses={201: s.TopicSerializer},
-        summary="Create a topic (createForumTopic in the group)",
+        responses=ACTION_STARTED,
+        summary="Create a topic (createForumTopic in the group), checked now, made by the worker",
     )
     def post(self, request: Request) -> Response:
         data = dict(self.parsed(s.TopicCreateSerializer, owner=self.owner).validated_data)
         group = data.pop("group", None) or group_for_owner(owner=self.owner)
         if group is None:
             raise s.serializers.ValidationError({"group": [s.no_group_text()]})
-        with ports_opened():
-            topic = topic_create_for_owner(group=group, name=data.pop("name"), **data)
-        return Response(s.TopicSerializer(topic).data, status=status.HTTP_201_CREATED)
+        draft = Topic(group=group, thread_id=GENERAL_THREAD_ID + 1)
+        details = topic_check_changes(topic=draft, changes=data)
+        return self.started("topic_create", group_id=group.pk, details=details)
 
 
 class TopicDetailApi(OwnerApi):
@@ -186,15 +197,17 @@ class TopicDetailApi(OwnerApi):
 
     @extend_schema(
         request=s.TopicSerializer,
-        responses=s.TopicSerializer,
-        summary="Change a topic (a new name goes to editForumTopic)",
+        responses={200: s.TopicSerializer, 202: s.ActionSerializer},
+        summary="Change a topic: 200 at once, or 202 when a new name goes to editForumTopic",
     )
     def patch(self, request: Request, topic_id: int) -> Response:
         topic = self.owned_topic(topic_id)
         serializer = s.TopicSerializer(topic, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        with ports_opened():
-            topic = topic_update(topic=topic, **serializer.validated_data)
+        changes = topic_check_changes(topic=topic, changes=dict(serializer.validated_data))
+        if changes.get("name", topic.name) != topic.name:
+            return self.started("topic_update", topic_id=topic.pk, changes=changes)
+        topic = topic_update(topic=topic, **changes)
         return Response(s.TopicSerializer(topic).data)
 
 
@@ -289,27 +302,27 @@ class NoteDetailApi(OwnerApi):
 class NoteRefileApi(OwnerApi):
     @extend_schema(
         request=s.TopicChoiceSerializer,
-        responses={202: s.NoteDetailSerializer},
+        responses=ACTION_STARTED,
         summary="File a note from history into another topic",
     )
     def post(self, request: Request, note_id: int) -> Response:
         note = self.owned_note(note_id)
         topic = self.owned_topic(self.parsed(s.TopicChoiceSerializer).validated_data["topic"])
-        with ports_opened():
-            note_refile(owner=self.owner, note_id=note.pk, topic_id=topic.pk)
-        return self.note_answer(note.pk, status.HTTP_202_ACCEPTED)
+        with transaction.atomic():
+            note_check_refile(owner=self.owner, note_id=note.pk, topic_id=topic.pk)
+        return self.started("refile", note_id=note.pk, topic_id=topic.pk)
 
 
 class NoteRetryApi(OwnerApi):
     @extend_schema(
-        request=None,
-        responses={202: s.NoteDetailSerializer},
-        summary="Send a failed note back to work",
+        request=None, responses=ACTION_STARTED, summary="Send a failed note back to work"
     )
     def post(self, request: Request, note_id: int) -> Response:
         note = self.owned_note(note_id)
-        note_retry(owner=self.owner, note_id=note.pk)
-        return self.note_answer(note.pk, status.HTTP_202_ACCEPTED)
+        if note.status != NoteStatus.FAILED:
+            filed = note.status == NoteStatus.PUBLISHED
+            raise NoteActionRefused(NoteActionRefused.FILED if filed else NoteActionRefused.BUSY)
+        return self.started("retry", note_id=note.pk)
 
 
 class PendingListApi(OwnerApi):
@@ -325,40 +338,43 @@ class PendingListApi(OwnerApi):
 
 class PendingConfirmApi(OwnerApi):
     @extend_schema(
-        request=None,
-        responses={202: s.NoteDetailSerializer},
-        summary="✅ File the note into its topic",
+        request=None, responses=ACTION_STARTED, summary="✅ File the note into its topic"
     )
     def post(self, request: Request, note_id: int) -> Response:
-        note = self.owned_note(note_id)
-        with ports_opened():
-            note_confirm(owner=self.owner, note_id=note.pk)
-        return self.note_answer(note.pk, status.HTTP_202_ACCEPTED)
+        note = self.awaiting_note(note_id)
+        return self.started("confirm", note_id=note.pk)
 
 
 class PendingTopicApi(OwnerApi):
     @extend_schema(
         request=s.TopicChoiceSerializer,
-        responses=s.NoteDetailSerializer,
+        responses=ACTION_STARTED,
         summary="📂 Choose another topic for the note",
     )
     def post(self, request: Request, note_id: int) -> Response:
         note = self.owned_note(note_id)
         topic = self.owned_topic(self.parsed(s.TopicChoiceSerializer).validated_data["topic"])
-        with ports_opened():
-            note_choose_topic(owner=self.owner, note_id=note.pk, topic_id=topic.pk)
-        return self.note_answer(note.pk)
+        self.awaiting_note(note.pk)
+        return self.started("choose_topic", note_id=note.pk, topic_id=topic.pk)
 
 
 class PendingCancelApi(OwnerApi):
-    @extend_schema(
-        request=None, responses=s.NoteDetailSerializer, summary="❌ Do not file the note"
-    )
+    @extend_schema(request=None, responses=ACTION_STARTED, summary="❌ Do not file the note")
     def post(self, request: Request, note_id: int) -> Response:
-        note = self.owned_note(note_id)
-        with ports_opened():
-            note_dismiss(owner=self.owner, note_id=note.pk)
-        return self.note_answer(note.pk)
+        note = self.awaiting_note(note_id)
+        return self.started("cancel", note_id=note.pk)
+
+
+class ActionApi(OwnerApi):
+    @extend_schema(
+        responses=s.ActionSerializer,
+        summary="How an action answered 202 is going: running, done or failed (with why)",
+    )
+    def get(self, request: Request, action_id: str) -> Response:
+        action = action_of_owner(owner=self.owner, action_id=action_id)
+        if action is None:
+            raise Http404
+        return Response(s.ActionSerializer(action, context={"owner": self.owner}).data)
 
 
 # -- usage --------------------------------------------------------------------------------

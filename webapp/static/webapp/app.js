@@ -2,16 +2,12 @@
 // a hash router. Each screen is a function (ctx, ...route params) in its own module.
 import { createApi } from "./api.js";
 import { fill, h } from "./dom.js";
-import { historyScreen } from "./history.js";
-import { language, languageFromCode, loadStrings, setLanguage, t } from "./i18n.js";
-import { noteScreen } from "./note.js";
-import { pendingScreen } from "./pending.js";
-import { settingsScreen } from "./settings.js";
-import { initData, mainButtonBusy, ready, showBackButton, showMainButton, telegramUser } from "./telegram.js";
+import { language, languageFromCode, loadStrings, setLanguage, setTimeZone, t } from "./i18n.js";
+import {
+  bottomButton, followViewport, initData, nativeControls, onSettingsButton, ready, showBackButton, telegramUser,
+} from "./telegram.js";
 import { followTheme } from "./theme.js";
-import { topicCreate, topicEdit, topicList } from "./topics.js";
 import { button, errorText, loading, showError } from "./ui.js";
-import { usageScreen } from "./usage.js";
 
 const TABS = [
   { name: "topics", icon: "🗂", label: "tab_topics" },
@@ -20,15 +16,18 @@ const TABS = [
   { name: "usage", icon: "📊", label: "tab_usage" },
   { name: "settings", icon: "⚙️", label: "tab_settings" },
 ];
+// A screen's module loads when it is first shown: the first screen does not wait for
+// the code of the others. A new screen is a module of its own and a line here.
+const lazy = (module, name) => async (...args) => (await import(module))[name](...args);
 const ROUTES = [
-  { pattern: /^topics$/, tab: "topics", screen: topicList },
-  { pattern: /^topics\/new$/, tab: "topics", screen: topicCreate, back: "#topics" },
-  { pattern: /^topics\/(\d+)$/, tab: "topics", screen: topicEdit, back: "#topics" },
-  { pattern: /^pending$/, tab: "pending", screen: pendingScreen },
-  { pattern: /^history$/, tab: "history", screen: historyScreen },
-  { pattern: /^history\/(\d+)$/, tab: "history", screen: noteScreen, back: "#history" },
-  { pattern: /^usage$/, tab: "usage", screen: usageScreen },
-  { pattern: /^settings$/, tab: "settings", screen: settingsScreen },
+  { pattern: /^topics$/, tab: "topics", screen: lazy("./topics.js", "topicList") },
+  { pattern: /^topics\/new$/, tab: "topics", screen: lazy("./topics.js", "topicCreate"), back: "#topics" },
+  { pattern: /^topics\/(\d+)$/, tab: "topics", screen: lazy("./topics.js", "topicEdit"), back: "#topics" },
+  { pattern: /^pending$/, tab: "pending", screen: lazy("./pending.js", "pendingScreen") },
+  { pattern: /^history$/, tab: "history", screen: lazy("./history.js", "historyScreen") },
+  { pattern: /^history\/(\d+)$/, tab: "history", screen: lazy("./note.js", "noteScreen"), back: "#history" },
+  { pattern: /^usage$/, tab: "usage", screen: lazy("./usage.js", "usageScreen") },
+  { pattern: /^settings$/, tab: "settings", screen: lazy("./settings.js", "settingsScreen") },
 ];
 const DEFAULT_ROUTE = "topics";
 
@@ -40,7 +39,9 @@ const state = {
   visit: null, // the screen on show: its context, cleanups and abort controller
   drafts: new Map(), // what the owner typed, per route, kept across re-renders
   languageSaving: Promise.resolve(),
+  meReady: Promise.resolve(false), // /me/ answered (or failed): language and zone are set
   pendingCount: null,
+  native: false, // Telegram draws BackButton and MainButton
 };
 
 function readJson(id) {
@@ -55,6 +56,7 @@ function boot() {
   loadStrings(readJson("webapp-strings"));
   state.config = readJson("webapp-config") ?? {};
   followTheme();
+  followViewport();
   ready();
   const data = initData();
   if (!data) {
@@ -62,27 +64,57 @@ function boot() {
     showOutsideTelegram();
     return;
   }
-  setLanguage(languageFromCode(telegramUser()?.language_code));
+  state.native = nativeControls();
+  document.documentElement.classList.toggle("native-controls", state.native);
+  // The first guess: the owner's choice as last seen here, else Telegram's language.
+  const remembered = rememberedOwner();
+  setLanguage(remembered.language || languageFromCode(telegramUser()?.language_code));
+  setTimeZone(remembered.time_zone);
   state.api = createApi({ base: state.config.apiBase || "/api/v1/", initData: data, language });
   buildShell();
   window.addEventListener("hashchange", () => show());
-  state.shell.screen.replaceChildren(loading());
-  // The first screen waits for the owner's language, so it is drawn once, in it.
-  loadMe().finally(() => {
-    show();
-    refreshPendingCount();
+  onSettingsButton(() => {
+    if (location.hash !== "#settings") location.hash = "#settings";
   });
+  // The first screen's calls go out beside /me/, not after it; their answers reach the
+  // screen once /me/ has set the owner's language and zone, so it is drawn once, right.
+  state.meReady = loadMe();
+  show();
+  refreshPendingCount();
 }
 
+const OWNER_KEY = "secretary.owner";
+
+function rememberedOwner() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(OWNER_KEY) ?? "{}");
+    return saved?.id === telegramUser()?.id ? saved : {};
+  } catch {
+    return {};
+  }
+}
+
+// /me/: the owner's language and zone. True when either differs from the guess drawn.
 async function loadMe() {
   try {
     state.me = await state.api.get("me/");
-  } catch (error) {
-    showError(error);
-    return;
+  } catch {
+    return false; // the screen beside it meets the same failure and says what it is
   }
-  if (state.me?.language) setLanguage(state.me.language);
+  const me = state.me ?? {};
+  // "As in Telegram" is Telegram's language of this visit, whatever it was before.
+  const next = me.language_setting ? me.language : languageFromCode(telegramUser()?.language_code ?? me.language);
+  try {
+    localStorage.setItem(OWNER_KEY, JSON.stringify({
+      id: telegramUser()?.id, language: me.language_setting ? me.language : "", time_zone: me.time_zone,
+    }));
+  } catch {
+    // private mode: the guess is Telegram's language next time
+  }
+  const changed = next !== language() || setTimeZone(me.time_zone);
+  setLanguage(next);
   paintShell();
+  return changed;
 }
 
 function showOutsideTelegram() {
@@ -181,17 +213,20 @@ async function switchLanguage(next) {
   // The header wins over a language picked, not yet saved, in Settings.
   for (const draft of state.drafts.values()) delete draft.language;
   paintShell();
-  show({ keepDraft: true });
+  show({ keepDraft: true, quiet: true });
   const saving = state.api.patch("preferences/", { language: next });
   state.languageSaving = saving.then(() => undefined, () => undefined);
   try {
     await saving;
+    if (state.me) state.me = { ...state.me, language: next, language_setting: next };
+    // What the server words itself (stage details, refusals) comes again, in the new language.
+    if (language() === next) show({ keepDraft: true, quiet: true });
   } catch (error) {
     showError(error);
     if (language() === next) {
       setLanguage(previous);
       paintShell();
-      show({ keepDraft: true });
+      show({ keepDraft: true, quiet: true });
     }
   }
 }
@@ -201,7 +236,15 @@ function applyLanguage(next) {
   if (!next || next === language()) return false;
   setLanguage(next);
   paintShell();
-  show({ keepDraft: true });
+  show({ keepDraft: true, quiet: true });
+  return true;
+}
+
+// Settings saved a new zone: every time on screen follows it.
+function applyTimeZone(zone) {
+  if (!setTimeZone(zone)) return false;
+  if (state.me) state.me = { ...state.me, time_zone: zone };
+  show({ keepDraft: true, quiet: true });
   return true;
 }
 
@@ -216,7 +259,7 @@ function resolve(hash) {
   return null;
 }
 
-function show({ keepDraft = false } = {}) {
+function show({ keepDraft = false, quiet = false } = {}) {
   let found = resolve(location.hash);
   if (!found) {
     history.replaceState(null, "", `#${DEFAULT_ROUTE}`);
@@ -237,7 +280,8 @@ function show({ keepDraft = false } = {}) {
     else tab.removeAttribute("aria-current");
   }
   showBack(ctx, route.back);
-  state.shell.screen.replaceChildren(loading());
+  // A quiet re-render keeps the screen until the new one is drawn (no flash of "loading").
+  if (!quiet || !state.shell.screen.children.length) state.shell.screen.replaceChildren(loading());
   if (!samePlace) window.scrollTo(0, 0);
   Promise.resolve()
     .then(() => route.screen(ctx, ...params))
@@ -246,13 +290,19 @@ function show({ keepDraft = false } = {}) {
     });
 }
 
+// The API as a screen sees it: each answer handed over once /me/ is in.
+function afterMe(api) {
+  const wait = (call) => (...args) => Promise.all([call(...args), state.meReady]).then(([answer]) => answer);
+  return { get: wait(api.get), post: wait(api.post), patch: wait(api.patch), delete: wait(api.delete) };
+}
+
 function visit(route, path) {
   const controller = new AbortController();
   const cleanups = [];
   const ctx = {
     path,
     root: state.shell.screen,
-    api: state.api,
+    api: afterMe(state.api),
     me: state.me,
     config: state.config,
     signal: controller.signal,
@@ -264,10 +314,15 @@ function visit(route, path) {
       else location.hash = hash;
     },
     rerender: () => ctx.live() && show({ keepDraft: true }),
-    mainButton: (text, handler) => cleanups.push(showMainButton(text, handler)),
-    mainButtonBusy,
+    native: state.native,
+    bottomButton: (which, text, handler) => {
+      const control = bottomButton(which, text, handler);
+      cleanups.push(() => control.remove());
+      return control;
+    },
     languageSaved: () => state.languageSaving,
     applyLanguage,
+    applyTimeZone,
     setPendingCount,
     leave: () => {
       controller.abort();
@@ -286,14 +341,26 @@ function visit(route, path) {
 
 function showBack(ctx, target) {
   const link = state.shell.back;
-  link.hidden = !target;
-  link.parentElement.hidden = !target;
+  // Inside Telegram its BackButton is the only way back; the link is for a browser.
+  const inPage = Boolean(target) && !state.native;
+  link.hidden = !inPage;
+  link.parentElement.hidden = !inPage;
   if (!target) return;
   link.href = target;
   ctx.onLeave(showBackButton(() => ctx.navigate(target)));
 }
 
 function showFailedScreen(ctx, error) {
+  if (error?.status === 401) {
+    // Trying again cannot help: only a new start from the bot signs the page anew.
+    fill(ctx.root,
+      h("div", { class: "failed", role: "alert", testid: "screen-error" },
+        h("h2", { text: t("signin_expired_title") }),
+        h("p", { text: t("signin_expired_text") }),
+      ),
+    );
+    return;
+  }
   fill(ctx.root,
     h("div", { class: "failed", role: "alert", testid: "screen-error" },
       h("p", { text: errorText(error) }),

@@ -1,7 +1,7 @@
 // History: every note, searchable and filtered (topic, status, kind, dates), a page at a time.
 import { isAbort } from "./api.js";
 import { debounce, h } from "./dom.js";
-import { formatDateTime, formatNumber, t } from "./i18n.js";
+import { formatDateTime, formatDay, formatNumber, t } from "./i18n.js";
 import { badge, button, emptyState, field, heading, showError } from "./ui.js";
 
 // The filters stay while the app is open, so coming back from a note finds them.
@@ -9,8 +9,8 @@ const filters = { q: "", topic: "", status: "", kind: "", since: "", until: "" }
 const SEARCH_DELAY_MS = 350;
 
 export async function historyScreen(ctx) {
-  const topics = await allTopics(ctx);
-  if (!ctx.live()) return;
+  // The topics (for the filter) and the first page are asked for at once.
+  const topicsLoaded = allTopics(ctx);
   const list = h("ul", { class: "list", testid: "history-list" });
   const count = h("p", { class: "hint", testid: "history-count", "aria-live": "polite" });
   const more = button(t("history_more"), { testid: "history-more", hidden: true });
@@ -42,8 +42,11 @@ export async function historyScreen(ctx) {
   }
 
   more.addEventListener("click", () => load({ append: true }));
+  const firstPage = load();
+  const topics = await topicsLoaded;
+  if (!ctx.live()) return;
   ctx.root.replaceChildren(heading(t("history_title")), filterForm(ctx.config, topics, () => load()), count, list, h("div", { class: "actions" }, more));
-  await load();
+  await firstPage;
 }
 
 // Notes may sit in archived topics too: the filter offers both kinds.
@@ -90,16 +93,32 @@ function filterForm(config, topics, reload) {
   };
   const statuses = (config.noteStatuses ?? []).map((value) => [value, t(`status_${value}`)]);
   const kinds = (config.noteKinds ?? []).map((value) => [value, t(`kind_${value}`)]);
+  // The filters fold away under the search, their choices summed up as chips.
+  const summary = h("span", { class: "chips filter-chips", testid: "history-filter-chips" });
+  const paintSummary = () => {
+    const chosen = [];
+    if (filters.topic) chosen.push(topics.find((topic) => String(topic.id) === filters.topic)?.name ?? "");
+    if (filters.status) chosen.push(t(`status_${filters.status}`));
+    if (filters.kind) chosen.push(t(`kind_${filters.kind}`));
+    if (filters.since) chosen.push(`${t("history_since")} ${formatDay(filters.since)}`);
+    if (filters.until) chosen.push(`${t("history_until")} ${formatDay(filters.until)}`);
+    summary.replaceChildren(...chosen.filter(Boolean).map((text) => h("span", { class: "chip chip-static", text })));
+  };
   const form = h("form", { class: "filters", role: "search", testid: "history-filters" },
     field({ label: t("history_search"), name: "q", control: search }),
-    h("div", { class: "filter-grid" },
+    h("details", { class: "filter-fold", testid: "history-filter-fold" },
+      h("summary", {}, h("span", { text: t("history_filters") }), summary),
+     h("div", { class: "filter-grid" },
       field({ label: t("history_topic"), name: "topic", control: select("topic", topics.map((topic) => [String(topic.id), topic.name]), t("history_any_topic")) }),
       field({ label: t("history_status"), name: "status", control: select("status", statuses, t("history_any_status")) }),
       field({ label: t("history_kind"), name: "kind", control: select("kind", kinds, t("history_any_kind")) }),
       field({ label: t("history_since"), name: "since", control: date("since") }),
       field({ label: t("history_until"), name: "until", control: date("until") }),
+     ),
     ),
   );
+  form.addEventListener("change", paintSummary);
+  paintSummary();
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     searchLater.cancel();
@@ -112,15 +131,26 @@ function noteRow(note) {
   return h("li", { class: "row", testid: "history-item", dataset: { noteId: String(note.id) } },
     h("a", { class: "row-main", href: `#history/${note.id}`, testid: `history-note-${note.id}` },
       h("div", { class: "row-title", text: note.title || note.excerpt || t("note_untitled") }),
-      note.title && note.excerpt ? h("div", { class: "row-text", text: note.excerpt }) : null,
+      excerptAfterTitle(note) ? h("div", { class: "row-text", text: excerptAfterTitle(note) }) : null,
       h("div", { class: "badges" },
-        badge(note.status_label ?? note.status, statusKind(note.status)),
-        badge(note.kind_label ?? note.kind, "muted"),
+        badge(t(`status_${note.status}`), statusKind(note.status)),
+        badge(t(`kind_${note.kind}`), "muted"),
         note.topic ? badge(note.topic.name) : null,
         h("span", { class: "row-date", text: formatDateTime(note.created_at) }),
       ),
     ),
   );
+}
+
+// What the excerpt adds to the title: a note's title is often its first words.
+function excerptAfterTitle(note) {
+  const excerpt = String(note.excerpt ?? "").trim();
+  const title = String(note.title ?? "").trim();
+  if (!title) return "";
+  if (excerpt.toLowerCase().startsWith(title.toLowerCase())) {
+    return excerpt.slice(title.length).replace(/^[\s.,:;!?—–-]+/u, "");
+  }
+  return excerpt.toLowerCase() === title.toLowerCase() ? "" : excerpt;
 }
 
 export function statusKind(status) {

@@ -3,6 +3,7 @@
 
 let catalogs = { en: {} };
 let current = "en";
+let zone = undefined; // the owner's IANA time zone; undefined: the device's own
 
 export function loadStrings(all) {
   catalogs = all && typeof all === "object" ? all : { en: {} };
@@ -34,11 +35,33 @@ function locale() {
   return current === "ru" ? "ru-RU" : "en-GB";
 }
 
-export function formatDateTime(iso) {
+// The owner's zone (Settings → Time zone): every time shown is in it. True if it changed.
+export function setTimeZone(name) {
+  let next;
+  try {
+    next = name ? new Intl.DateTimeFormat("en", { timeZone: name }).resolvedOptions().timeZone : undefined;
+  } catch {
+    next = undefined; // a zone this browser does not know: the device's own
+  }
+  const changed = next !== zone;
+  zone = next;
+  return changed;
+}
+
+export function timeZone() {
+  return zone;
+}
+
+// The one formatter of moments: the owner's language, the owner's zone.
+export function formatDateTime(iso, options = { dateStyle: "medium", timeStyle: "short" }) {
   if (!iso) return "";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
-  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(date);
+  return new Intl.DateTimeFormat(locale(), { ...options, timeZone: zone }).format(date);
+}
+
+export function formatTime(iso) {
+  return formatDateTime(iso, { hour: "2-digit", minute: "2-digit" });
 }
 
 // A calendar date such as 2026-11-30, shown as a date (no time zone shift).

@@ -1,12 +1,13 @@
 // One note in full: what was sent, how it was understood and filed, what it cost, and
 // the actions the server allows on it (re-file, retry, delete; confirm while pending).
+import { actionStatus, isAction, untilDone } from "./actions.js";
 import { fill, h } from "./dom.js";
 import { formatCost, formatDateTime, formatNumber, formatPercent, t } from "./i18n.js";
 import { statusKind } from "./history.js";
 import { AWAITING, topicLoader } from "./pending.js";
 import { setTelegramHtml } from "./safehtml.js";
 import { confirmDialog, haptic, openLink } from "./telegram.js";
-import { badge, busy, button, heading, keyValue, section, showError, toast, topicPicker } from "./ui.js";
+import { badge, busy, button, errorText, heading, keyValue, section, showError, toast, topicPicker } from "./ui.js";
 
 // While the note is being worked on, the screen looks again now and then.
 const WORKING = new Set(["received", "enriching", "classifying", "publishing"]);
@@ -21,10 +22,11 @@ export async function noteScreen(ctx, id) {
   let refreshes = 0;
   let timer = null;
   ctx.onLeave(() => clearTimeout(timer));
+  const status = actionStatus("note-action-status");
 
   const show = (next) => {
     note = next;
-    fill(ctx.root, noteView(ctx, note, { topics, act, remove }));
+    fill(ctx.root, noteView(ctx, note, { topics, act, remove, status }));
     clearTimeout(timer);
     if (WORKING.has(note.status) && refreshes < REFRESH_TIMES) timer = setTimeout(refresh, REFRESH_MS);
   };
@@ -37,15 +39,20 @@ export async function noteScreen(ctx, id) {
       // a later visit shows the news; a failed poll is not worth a toast
     }
   }
+  // Answered at once (202): progress on the page, then the note as it is now, or why not.
   async function act(path, body, doneText) {
+    status.progress();
     try {
-      const detail = await ctx.api.post(path, body);
+      const answer = await ctx.api.post(path, body);
+      const detail = isAction(answer) ? (await untilDone(ctx.api, answer)).note : answer;
       haptic("success");
+      status.clear();
       if (doneText) toast(doneText(detail));
       refreshes = 0;
       if (ctx.live() && detail) show(detail);
     } catch (error) {
       showError(error);
+      status.failed(errorText(error), () => act(path, body, doneText));
     }
   }
   async function remove() {
@@ -68,8 +75,8 @@ function noteView(ctx, note, handlers) {
   return [
     heading(note.title || note.excerpt || t("note_untitled")),
     h("div", { class: "badges", testid: "note-status" },
-      badge(note.status_label ?? note.status, statusKind(note.status)),
-      badge(note.kind_label ?? note.kind, "muted"),
+      badge(t(`status_${note.status}`), statusKind(note.status)),
+      badge(t(`kind_${note.kind}`), "muted"),
       note.topic ? badge(note.topic.name) : null,
     ),
     note.error ? h("div", { class: "notice notice-danger", role: "alert", testid: "note-error", text: note.error }) : null,
@@ -84,8 +91,10 @@ function noteView(ctx, note, handlers) {
       text: `↗ ${t("note_open_in_telegram")}`,
       onclick: (event) => { event.preventDefault(); openLink(note.link); },
     })) : null,
-    note.rendered_html ? section(t("note_rendered"), rendered) : null,
-    note.text ? section(t("note_text"), h("div", { class: "plain", testid: "note-text", text: note.text })) : null,
+    // Until it is filed, the rendered text is what it will look like, not how it was filed.
+    note.rendered_html ? section(t(note.status === "published" ? "note_rendered" : "note_rendered_preview"), rendered) : null,
+    // The words as sent, once: folded away when the rendered note already shows them.
+    note.text ? originalText(note) : null,
     note.transcript ? section(t("note_transcript"), h("div", { class: "plain", testid: "note-transcript", text: note.transcript })) : null,
     sourceSection(note),
     linkSection(note.links),
@@ -95,7 +104,7 @@ function noteView(ctx, note, handlers) {
   ];
 }
 
-function actions(ctx, note, { topics, act, remove }) {
+function actions(ctx, note, { topics, act, remove, status }) {
   const allowed = note.actions ?? {};
   const picker = h("div", { class: "chooser" });
   const pick = async (applyText, testid, path) => {
@@ -124,15 +133,23 @@ function actions(ctx, note, { topics, act, remove }) {
     () => act(`pending/${note.id}/confirm/`, {}, (detail) => detail?.topic?.name ? t("filed_to", { topic: detail.topic.name }) : t("pending_confirmed")));
   add("choose_topic", `📂 ${t("pending_choose")}`, "note-choose-topic", "",
     () => pick(t("pending_file_here"), "note-choose-picker", `pending/${note.id}/topic/`));
-  add("cancel", `❌ ${t("pending_cancel")}`, "note-cancel", "destructive",
-    () => act(`pending/${note.id}/cancel/`, {}, () => t("pending_cancelled")));
+  add("cancel", `❌ ${t("pending_cancel")}`, "note-cancel", "destructive", async () => {
+    if (await confirmDialog(t("pending_cancel_confirm"))) await act(`pending/${note.id}/cancel/`, {}, () => t("pending_cancelled"));
+  });
   add("refile", `📂 ${t("note_refile")}`, "note-refile", "",
     () => pick(t("note_refile_apply"), "note-refile-picker", `notes/${note.id}/refile/`));
   add("retry", `🔁 ${t("note_retry")}`, "note-retry", "primary",
     () => act(`notes/${note.id}/retry/`, {}, () => t("note_retrying")));
   add("delete", `🗑 ${t("note_delete")}`, "note-delete", "destructive", remove);
-  if (!buttons.length) return null;
-  return h("div", { class: "note-actions" }, h("div", { class: "actions" }, buttons), picker);
+  if (!buttons.length) return status.element;
+  return h("div", { class: "note-actions" }, h("div", { class: "actions" }, buttons), status.element, picker);
+}
+
+function originalText(note) {
+  const text = h("div", { class: "plain", testid: "note-text", text: note.text });
+  if (!note.rendered_html) return section(t("note_text"), text);
+  return h("details", { class: "section fold", testid: "note-text-fold" },
+    h("summary", { text: t("note_text_original") }), text);
 }
 
 function sourceSection(note) {
@@ -188,8 +205,9 @@ function stagesSection(stages) {
     h("ol", { class: "stages", testid: "note-stages" },
       stages.map((stage) => h("li", { class: `stage stage-${stage.outcome}` },
         h("span", { class: "stage-icon", "aria-hidden": "true", text: OUTCOMES[stage.outcome] ?? "•" }),
-        h("span", { class: "stage-label", text: stage.label ?? stage.stage }),
+        h("span", { class: "stage-label", text: t(`stage_name_${stage.stage}`) }),
         h("span", { class: "visually-hidden", text: t(`stage_${stage.outcome}`) }),
+        stage.at ? h("div", { class: "hint stage-detail", testid: `stage-at-${stage.stage}`, text: formatDateTime(stage.at) }) : null,
         stage.detail ? h("div", { class: "hint stage-detail", text: stage.detail }) : null,
       )),
     ),

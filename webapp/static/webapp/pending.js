@@ -1,10 +1,11 @@
 // Pending: notes waiting for the owner's word. Each card confirms, picks another topic
 // or cancels; a card whose note is no longer waiting removes itself.
+import { actionStatus, untilDone } from "./actions.js";
 import { fill, h } from "./dom.js";
 import { formatDateTime, formatPercent, t } from "./i18n.js";
 import { setTelegramHtml } from "./safehtml.js";
-import { haptic } from "./telegram.js";
-import { badge, busy, button, emptyState, heading, showError, toast, topicPicker } from "./ui.js";
+import { confirmDialog, haptic } from "./telegram.js";
+import { badge, busy, button, emptyState, errorText, heading, showError, toast, topicPicker } from "./ui.js";
 
 export const AWAITING = "awaiting_confirmation";
 
@@ -51,12 +52,21 @@ function asPending(detail, previous) {
 function pendingCard(ctx, item, { topics, onGone }) {
   const card = h("article", { class: "card", testid: "pending-card", dataset: { noteId: String(item.id) } });
   let note = item;
+  const status = actionStatus(`pending-status-${item.id}`);
 
+  // Answered at once (202): the card says it is on its way, then how it went.
   async function act(path, body, doneText) {
+    status.progress();
+    card.setAttribute("aria-busy", "true");
     try {
-      const detail = await ctx.api.post(`pending/${note.id}/${path}/`, body);
+      const action = await untilDone(ctx.api, await ctx.api.post(`pending/${note.id}/${path}/`, body));
+      const detail = action.note;
       haptic("success");
-      if (!ctx.live()) return;
+      status.clear();
+      if (!ctx.live()) {
+        toast(doneText(detail ?? note));
+        return;
+      }
       if (detail?.status === AWAITING) {
         note = asPending(detail, note);
         paint();
@@ -67,9 +77,13 @@ function pendingCard(ctx, item, { topics, onGone }) {
       onGone();
     } catch (error) {
       showError(error);
-      if (error?.status === 404 || error?.status === 409) {
+      if (error?.status === 404 || (error?.status === 409 && !error.detail)) {
         ctx.rerender(); // someone (the bot, the expiry job) resolved it meanwhile
+        return;
       }
+      status.failed(errorText(error), () => busy([...card.querySelectorAll("button")], () => act(path, body, doneText)));
+    } finally {
+      card.removeAttribute("aria-busy");
     }
   }
 
@@ -107,7 +121,9 @@ function pendingCard(ctx, item, { topics, onGone }) {
     const cancel = button(`❌ ${t("pending_cancel")}`, { testid: `pending-cancel-${note.id}`, kind: "destructive" });
     const all = [confirm, another, cancel];
     confirm.addEventListener("click", () => busy(all, () => act("confirm", {}, filedText)));
-    cancel.addEventListener("click", () => busy(all, () => act("cancel", {}, () => t("pending_cancelled"))));
+    cancel.addEventListener("click", () => busy(all, async () => {
+      if (await confirmDialog(t("pending_cancel_confirm"))) await act("cancel", {}, () => t("pending_cancelled"));
+    }));
     another.addEventListener("click", () => busy(another, () => choose(chooser)));
     fill(card,
       h("div", { class: "card-head" },
@@ -120,6 +136,7 @@ function pendingCard(ctx, item, { topics, onGone }) {
       note.reason ? h("p", { class: "why", text: t("pending_why", { reason: note.reason }) }) : null,
       note.expires_at ? h("p", { class: "hint", text: t("pending_expires", { time: formatDateTime(note.expires_at) }) }) : null,
       h("div", { class: "actions" }, all),
+      status.element,
       chooser,
       h("a", { class: "more-link", href: `#history/${note.id}`, text: t("pending_details") }),
     );
@@ -130,5 +147,8 @@ function pendingCard(ctx, item, { topics, onGone }) {
 }
 
 function filedText(detail) {
-  return detail?.topic?.name ? t("filed_to", { topic: detail.topic.name }) : t("pending_confirmed");
+  if (!detail?.topic?.name) return t("pending_confirmed");
+  // Confirmed is not yet filed: the group takes it when its turn comes.
+  if (detail.status === "publishing") return t("pending_filing", { topic: detail.topic.name });
+  return t("filed_to", { topic: detail.topic.name });
 }

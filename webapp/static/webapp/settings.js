@@ -112,8 +112,7 @@ function paint(ctx, saved, groups) {
     h("div", { class: "actions" }, submit),
   );
 
-  async function save() {
-    clearErrors(form);
+  function changed() {
     const current = {
       language: language.value,
       confirm_mode: form.querySelector('input[name="confirm_mode"]:checked')?.value ?? saved.confirm_mode,
@@ -123,30 +122,32 @@ function paint(ctx, saved, groups) {
       time_zone: zone.value.trim(),
       default_group: defaultGroup.value === "" ? null : Number(defaultGroup.value),
     };
-    const changes = Object.fromEntries(
+    return Object.fromEntries(
       Object.entries(current).filter(([name, next]) => JSON.stringify(next) !== JSON.stringify(saved[name] ?? null)),
     );
+  }
+  async function save() {
+    clearErrors(form);
+    const changes = changed();
     if (!Object.keys(changes).length) {
       toast(t("nothing_changed"));
       return;
     }
-    ctx.mainButtonBusy(true);
     try {
       const updated = await ctx.api.patch("preferences/", changes);
       haptic("success");
       for (const key of Object.keys(draft)) delete draft[key];
       if (!ctx.live()) return;
-      // A new language first: "saved" is said in the language just chosen.
-      const switched = ctx.applyLanguage(updated?.effective?.language);
+      // The new language first, so that the toast speaks it.
+      const languageChanged = ctx.applyLanguage(updated?.effective?.language);
+      const zoneChanged = ctx.applyTimeZone(updated?.time_zone);
       toast(t("saved"));
-      if (!switched) paint(ctx, updated, groups);
+      if (!languageChanged && !zoneChanged) paint(ctx, updated, groups);
     } catch (error) {
       if (ctx.live()) showFailure(form, error);
-    } finally {
-      ctx.mainButtonBusy(false);
     }
   }
-  submitWith(ctx, form, submit, t("save"), save);
+  submitWith(ctx, form, submit, t("save"), save, { dirty: () => Object.keys(changed()).length > 0 });
   fill(ctx.root, heading(t("settings_title")), form, groupsSection(groups));
 }
 
@@ -172,6 +173,8 @@ function providerChain(saved, draft) {
   const store = () => {
     draft.provider_order = order;
     draft.ai_providers = order.filter((name) => checked.has(name));
+    // The form's save button follows what changed, moves included.
+    list.dispatchEvent(new Event("change", { bubbles: true }));
   };
   const paintList = (focus = null) => {
     list.replaceChildren(...order.map((name, index) => providerRow(known.get(name), index)));

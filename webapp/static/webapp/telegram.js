@@ -28,30 +28,23 @@ export function ready() {
   safely(() => webApp()?.expand?.());
 }
 
+// Telegram draws the back and save controls itself (BackButton since Bot API 6.1):
+// then the page shows none of its own. In a browser, or a client too old, it does.
+export function nativeControls() {
+  const app = webApp();
+  if (!app?.BackButton || !app?.MainButton || !initData()) return false;
+  if (app.platform === "unknown") return false;
+  return versionAtLeast("6.1");
+}
+
 // Subscribe to a WebApp event; returns the unsubscribe function.
 export function onEvent(name, handler) {
   safely(() => webApp()?.onEvent?.(name, handler));
   return () => safely(() => webApp()?.offEvent?.(name, handler));
 }
 
-// Show the MainButton with ``text`` calling ``handler``; returns the function that
-// takes it away again (handler removed with offClick, button hidden).
-export function showMainButton(text, handler) {
-  const button = webApp()?.MainButton;
-  if (!button) return () => {};
-  safely(() => button.setText?.(text));
-  safely(() => button.onClick?.(handler));
-  safely(() => button.enable?.());
-  safely(() => button.show?.());
-  return () => {
-    safely(() => button.offClick?.(handler));
-    safely(() => button.hideProgress?.());
-    safely(() => button.hide?.());
-  };
-}
-
-export function mainButtonBusy(busy) {
-  const button = webApp()?.MainButton;
+export function mainButtonBusy(busy, which = "MainButton") {
+  const button = webApp()?.[which];
   if (!button) return;
   if (busy) {
     safely(() => button.showProgress?.(false));
@@ -60,6 +53,52 @@ export function mainButtonBusy(busy) {
     safely(() => button.hideProgress?.());
     safely(() => button.enable?.());
   }
+}
+
+// A bottom button (MainButton or SecondaryButton) bound to ``handler`` but shown only
+// while ``visible(true)`` says so: Telegram's save button appears when there is
+// something to save. Returns {visible(bool), busy(bool), remove()}.
+export function bottomButton(which, text, handler) {
+  const button = webApp()?.[which];
+  if (!button || !nativeControls()) return { visible() {}, busy() {}, remove() {} };
+  safely(() => button.setText?.(text));
+  safely(() => button.onClick?.(handler));
+  let shown = false;
+  return {
+    visible(show) {
+      if (show === shown) return;
+      shown = show;
+      safely(() => (show ? button.show?.() : button.hide?.()));
+      if (show) safely(() => button.enable?.());
+    },
+    busy: (busy) => mainButtonBusy(busy, which),
+    remove() {
+      safely(() => button.offClick?.(handler));
+      safely(() => button.hideProgress?.());
+      safely(() => button.hide?.());
+    },
+  };
+}
+
+// Telegram's ⚙️ in the Mini App's menu opens Settings.
+export function onSettingsButton(handler) {
+  const button = webApp()?.SettingsButton;
+  if (!button) return;
+  safely(() => button.onClick?.(handler));
+  safely(() => button.show?.());
+}
+
+// The visible height Telegram gives the app, as --tg-viewport-stable-height (the tab
+// bar and sticky parts follow the keyboard and the expanded sheet).
+export function followViewport() {
+  const apply = () => {
+    const height = webApp()?.viewportStableHeight;
+    if (typeof height === "number" && height > 0) {
+      document.documentElement.style.setProperty("--tg-viewport-stable-height", `${height}px`);
+    }
+  };
+  apply();
+  onEvent("viewportChanged", apply);
 }
 
 export function showBackButton(handler) {
@@ -96,6 +135,10 @@ export function confirmDialog(message) {
 
 export function haptic(kind) {
   safely(() => webApp()?.HapticFeedback?.notificationOccurred?.(kind));
+}
+
+export function hapticTap() {
+  safely(() => webApp()?.HapticFeedback?.impactOccurred?.("light"));
 }
 
 // Links open outside the Mini App: t.me inside Telegram, the rest in the browser.

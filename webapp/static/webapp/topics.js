@@ -1,5 +1,6 @@
 // Topics: the group's list (reordered with up/down), the add form and the edit form
 // with the live preview of the format template.
+import { isAction, untilDone } from "./actions.js";
 import { isAbort } from "./api.js";
 import { fill, h } from "./dom.js";
 import { t } from "./i18n.js";
@@ -17,7 +18,15 @@ const VARIABLES = ["title", "body", "summary", "tags", "link", "link_title", "so
 const EXCERPT = 140;
 
 export async function topicList(ctx) {
-  const groups = await ctx.api.get("groups/", { signal: ctx.signal });
+  // Both at once: without a group chosen the topics are the default group's.
+  const params = { group: listState.group, archived: listState.archived ? 1 : "" };
+  const [groups, listed] = await Promise.all([
+    ctx.api.get("groups/", { signal: ctx.signal }),
+    ctx.api.get("topics/", { params, signal: ctx.signal }).catch((error) => {
+      if (isAbort(error)) throw error;
+      return null; // no group yet answers 404 or an empty list: the groups tell
+    }),
+  ]);
   if (!ctx.live()) return;
   if (!groups?.length) {
     ctx.root.replaceChildren(heading(t("topics_title")), emptyState(t("topics_no_group"), "topics-no-group"));
@@ -25,8 +34,7 @@ export async function topicList(ctx) {
   }
   const group = groups.find((item) => item.id === listState.group)
     ?? groups.find((item) => item.is_default) ?? groups[0];
-  const params = { group: listState.group, archived: listState.archived ? 1 : "" };
-  let topics = await ctx.api.get("topics/", { params, signal: ctx.signal });
+  let topics = listed ?? await ctx.api.get("topics/", { params, signal: ctx.signal });
   if (!ctx.live()) return;
 
   const list = h("ul", { class: "list", testid: "topic-list" });
@@ -171,9 +179,9 @@ export async function topicCreate(ctx) {
     clearErrors(form);
     const body = { name: controls.name.value.trim(), description: controls.description.value };
     if (listState.group) body.group = listState.group;
-    ctx.mainButtonBusy(true);
     try {
-      const topic = await ctx.api.post("topics/", body);
+      // Telegram creates it; the MainButton's progress shows until it has.
+      const { topic } = await untilDone(ctx.api, await ctx.api.post("topics/", body));
       haptic("success");
       toast(t("topic_created", { name: topic?.name ?? body.name }));
       delete draft.name;
@@ -181,11 +189,9 @@ export async function topicCreate(ctx) {
       if (ctx.live()) ctx.navigate("#topics");
     } catch (error) {
       if (ctx.live()) showFailure(form, error);
-    } finally {
-      ctx.mainButtonBusy(false);
     }
   }
-  submitWith(ctx, form, submit, t("topic_add"), create);
+  submitWith(ctx, form, submit, t("topic_add"), create, { dirty: () => controls.name.value.trim() !== "" });
   ctx.root.replaceChildren(heading(t("topic_new_title")), form);
 }
 
@@ -226,10 +232,9 @@ export async function topicEdit(ctx, id) {
     formErrorSlot(),
     h("div", { class: "actions" }, submit),
   );
-  async function save() {
-    clearErrors(form);
+  const sent = {}; // the controls' values as sent, to tell later typing from them
+  function changed() {
     const changes = {};
-    const sent = {}; // the controls' values as sent, to tell later typing from them
     for (const name of EDITABLE) {
       const control = controls[name];
       const current = control.type === "checkbox" ? control.checked : control.value;
@@ -237,13 +242,19 @@ export async function topicEdit(ctx, id) {
       sent[name] = current;
       changes[name] = name === "name" ? current.trim() : current;
     }
+    return changes;
+  }
+  async function save() {
+    clearErrors(form);
+    const changes = changed();
     if (!Object.keys(changes).length) {
       toast(t("nothing_changed"));
       return;
     }
-    ctx.mainButtonBusy(true);
     try {
-      saved = await ctx.api.patch(`topics/${topicId}/`, changes);
+      const answer = await ctx.api.patch(`topics/${topicId}/`, changes);
+      // A new name goes to Telegram first (202): wait for it, with the progress shown.
+      saved = isAction(answer) ? (await untilDone(ctx.api, answer)).topic ?? saved : answer;
       haptic("success");
       for (const name of Object.keys(changes)) delete ctx.draft[name];
       if (!ctx.live()) return;
@@ -257,11 +268,9 @@ export async function topicEdit(ctx, id) {
       toast(t("saved"));
     } catch (error) {
       if (ctx.live()) showFailure(form, error);
-    } finally {
-      ctx.mainButtonBusy(false);
     }
   }
-  submitWith(ctx, form, submit, t("save"), save);
+  submitWith(ctx, form, submit, t("save"), save, { dirty: () => Object.keys(changed()).length > 0 });
   ctx.root.replaceChildren(heading(t("topic_edit_title")), title, form);
 }
 

@@ -81,7 +81,13 @@ export function clearErrors(form) {
 export function showFailure(form, error) {
   if (isAbort(error)) return;
   if (!error?.fields) {
+    // Said twice on purpose: the toast for the moment, the line above the save for later.
     showError(error);
+    const slot = form.querySelector('[data-error-for="__form__"]');
+    if (slot) {
+      slot.textContent = errorText(error);
+      slot.hidden = false;
+    }
     return;
   }
   haptic("error");
@@ -105,14 +111,33 @@ export function showFailure(form, error) {
   form.querySelector("[aria-invalid], .form-error:not([hidden])")?.scrollIntoView?.({ block: "center" });
 }
 
-// Run ``action`` with ``buttons`` disabled; a second tap while it runs does nothing.
-/** The form's own submit button and Telegram's MainButton both run `action`, once at a time. */
-export function submitWith(ctx, form, submit, label, action) {
+/**
+ * Saving a form: inside Telegram its MainButton saves, shown only while ``dirty()``
+ * says there is something to save, with its progress while saving; the in-page
+ * ``submit`` button is for a browser only. Returns ``refresh`` (re-check ``dirty``).
+ */
+export function submitWith(ctx, form, submit, label, action, { dirty = () => true } = {}) {
+  const main = ctx.bottomButton("MainButton", label, () => run());
+  submit.hidden = ctx.native;
+  const refresh = () => main.visible(Boolean(dirty()));
+  const run = () => busy(submit, async () => {
+    main.busy(true);
+    try {
+      await action();
+    } finally {
+      main.busy(false);
+      refresh();
+    }
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    busy(submit, action);
+    run();
   });
-  ctx.mainButton(label, () => busy(submit, action));
+  form.addEventListener("input", refresh);
+  form.addEventListener("change", refresh);
+  // Chips and reset change the controls from code: they announce it with an input event.
+  refresh();
+  return refresh;
 }
 
 export async function busy(buttons, action) {

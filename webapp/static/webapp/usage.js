@@ -60,22 +60,22 @@ function dayChart(days) {
   return h("div", {}, chart, legend);
 }
 
-function monthTable(months) {
+// Months as a list (it fits a phone in either language), from the first with any notes.
+function monthTable(all) {
+  const first = all.findIndex((month) => Number(month.notes) || Number(month.cost_usd));
+  const months = first < 0 ? [] : all.slice(first);
   if (!months.length) return emptyState(t("usage_empty"), "usage-months-empty");
-  const cell = (tag, text, numeric = false) => h(tag, { class: numeric ? "num" : null, text });
-  return h("div", { class: "table-wrap" },
-    h("table", { class: "table", testid: "usage-months" },
-      h("thead", {}, h("tr", {},
-        cell("th", t("usage_month")), cell("th", t("usage_notes"), true), cell("th", t("usage_filed"), true),
-        cell("th", t("usage_tokens"), true), cell("th", t("usage_cost"), true),
-      )),
-      h("tbody", {}, months.map((month) => h("tr", { dataset: { month: month.month } },
-        cell("td", formatMonth(month.month)),
-        cell("td", formatNumber(month.notes), true),
-        cell("td", formatNumber(month.filed), true),
-        cell("td", formatNumber((Number(month.input_tokens) || 0) + (Number(month.output_tokens) || 0)), true),
-        cell("td", formatCost(month.cost_usd), true),
-      ))),
-    ),
+  return h("ul", { class: "list month-list", testid: "usage-months" },
+    months.map((month) => h("li", { class: "row month-row", dataset: { month: month.month } },
+      h("div", { class: "row-main" },
+        h("div", { class: "row-title", text: formatMonth(month.month) }),
+        h("div", { class: "row-text", text: t("usage_month_summary", {
+          notes: formatNumber(month.notes),
+          filed: formatNumber(month.filed),
+          tokens: formatNumber((Number(month.input_tokens) || 0) + (Number(month.output_tokens) || 0)),
+        }) }),
+      ),
+      h("div", { class: "row-side month-cost", text: formatCost(month.cost_usd) }),
+    )),
   );
 }
