@@ -69,3 +69,11 @@ def already_saved_text(copy: Note) -> str:
         "date": day_text(copy),
         "topic": topic,
     }
+
+
+def already_saved_lines(note: Note) -> list[str]:
+    """The terminal's preview: a line naming the earlier copy, if the note has one."""
+    from notes.search.selectors import note_earlier_copy
+
+    copy = note_earlier_copy(note)
+    return [already_saved_text(copy)] if copy is not None else []
