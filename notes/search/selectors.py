@@ -16,8 +16,7 @@ from typing import Any, overload
 from django.contrib.postgres.search import SearchQuery as PgQuery
 from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import F, Q, QuerySet, TextField, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, F, QuerySet, TextField, Value, Window
 from django.db.models.functions import Concat
 
 from notes.ai.templates import forward_name
@@ -47,11 +46,9 @@ DEFAULT_STATUSES: tuple[str, ...] = (
 TYPO_SIMILARITY = 0.5
 # SQLite: the FTS5 table the migration keeps over the entries; bm25 weights its columns
 # (title and tags, text and transcript, links and source) and is lower for a better match.
-FTS5_IDS = "SELECT rowid FROM notes_search_fts WHERE notes_search_fts MATCH %s"
-FTS5_RANK = (
-    "SELECT bm25(notes_search_fts, 10.0, 4.0, 2.0) FROM notes_search_fts "
-    "WHERE notes_search_fts MATCH %s AND rowid = notes_note.id"
-)
+FTS5_RANK = "bm25(notes_search_fts, 10.0, 4.0, 2.0)"
+# The rows fetched with the count (the first page of the history; /find shows five).
+FIRST_PAGE = 20
 
 
 @dataclass(frozen=True)
@@ -80,10 +77,11 @@ def _scoped(owner: User, scope: SearchScope) -> QuerySet[Note]:
     return notes.select_related("topic__group", "pending")
 
 
-def _postgres_matches(notes: QuerySet[Note], query: SearchQuery) -> QuerySet[Note]:
+def _postgres_matches(notes: QuerySet[Note], query: SearchQuery, owner_id: int) -> QuerySet[Note]:
     wanted = PgQuery(tsquery(query), search_type="raw", config="simple")
     return (
-        notes.filter(search_entry__vector=wanted)
+        # The entry's owner too: the GIN index is over (owner, vector).
+        notes.filter(search_entry__owner_id=owner_id, search_entry__vector=wanted)
         .annotate(rank=SearchRank(F("search_entry__vector"), wanted))
         .order_by("-rank", "-created_at", "-id")
     )
@@ -108,30 +106,79 @@ def _postgres_near_misses(notes: QuerySet[Note], query: SearchQuery) -> QuerySet
     return notes.annotate(rank=similarity).order_by("-rank", "-created_at", "-id")
 
 
-def _sqlite_matches(notes: QuerySet[Note], query: SearchQuery) -> QuerySet[Note]:
-    match = fts5_query(query)
-    ids, rank = RawSQL(FTS5_IDS, [match]), RawSQL(FTS5_RANK, [match])  # noqa: S611
-    return notes.filter(pk__in=ids).annotate(rank=rank).order_by("rank", "-created_at", "-id")
+class _Found:
+    """The found notes of one engine: how many, and a page of them, best first."""
+
+    def count(self) -> int:
+        raise NotImplementedError
+
+    def page(self, start: int, stop: int) -> list[Note]:
+        raise NotImplementedError
+
+
+class _Ranked(_Found):
+    """PostgreSQL: a queryset that ranks itself. Counting fetches the first page too (with
+    the total as a window), so /find and the first page of the history ask once."""
+
+    def __init__(self, notes: QuerySet[Note]) -> None:
+        self.notes = notes
+        self._first: list[Note] | None = None
+
+    def count(self) -> int:
+        self._first = list(self.notes.annotate(total=Window(Count("id")))[:FIRST_PAGE])
+        return int(getattr(self._first[0], "total", 0)) if self._first else 0
+
+    def page(self, start: int, stop: int) -> list[Note]:
+        first = self._first
+        if first is not None and (stop <= FIRST_PAGE or len(first) < FIRST_PAGE):
+            return first[start:stop]
+        return list(self.notes[start:stop])
+
+
+class _Fts5(_Found):
+    """SQLite: FTS5 picks and ranks the ids (within the scope), the ORM loads the notes."""
+
+    def __init__(self, notes: QuerySet[Note], query: SearchQuery) -> None:
+        self.notes = notes
+        scope, params = notes.order_by().values("id").query.sql_with_params()
+        self.where = f"notes_search_fts MATCH %s AND notes_search_fts.rowid IN ({scope})"
+        self.params = [fts5_query(query), *params]
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM notes_search_fts WHERE {self.where}", self.params)  # noqa: S608
+            return int(cursor.fetchone()[0])
+
+    def page(self, start: int, stop: int) -> list[Note]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT notes_search_fts.rowid FROM notes_search_fts "  # noqa: S608
+                "JOIN notes_note ON notes_note.id = notes_search_fts.rowid "
+                f"WHERE {self.where} ORDER BY {FTS5_RANK}, notes_note.created_at DESC, "
+                "notes_note.id DESC LIMIT %s OFFSET %s",
+                [*self.params, max(stop - start, 0), start],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        found = self.notes.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
 
 
 class SearchResults(Sequence[Note]):
     """The notes found, best first, fetched a page at a time (a Django Paginator and
     DRF's pagination take it as they take a QuerySet)."""
 
-    def __init__(
-        self, notes: QuerySet[Note] | None, query: SearchQuery, *, near: bool = False
-    ) -> None:
-        self._notes = notes
+    def __init__(self, found: _Found | None, query: SearchQuery, *, near: bool = False) -> None:
+        self._found = found
         self.query = query
         # Found by similar words (a typo allowed), not by the words themselves.
         self.near = near
         self._count: int | None = None
 
     def count(self, value: Any = None) -> int:
-        if self._notes is None:
+        if self._found is None:
             return 0
         if self._count is None:
-            self._count = self._notes.order_by().count()
+            self._count = self._found.count()
         return self._count
 
     def __len__(self) -> int:
@@ -144,13 +191,13 @@ class SearchResults(Sequence[Note]):
     def __getitem__(self, index: slice) -> list[Note]: ...
 
     def __getitem__(self, index: int | slice) -> Note | list[Note]:
-        if self._notes is None:
-            if isinstance(index, slice):
-                return []
-            raise IndexError(index)
         if isinstance(index, slice):
-            return list(self._notes[index])
-        return self._notes[index]
+            start, stop, _step = index.indices(len(self))
+            return self._found.page(start, stop) if self._found is not None else []
+        found = self._found.page(index, index + 1) if self._found is not None else []
+        if not found:
+            raise IndexError(index)
+        return found[0]
 
 
 def note_search(*, owner: User, text: str, scope: SearchScope | None = None) -> SearchResults:
@@ -165,11 +212,12 @@ def note_search(*, owner: User, text: str, scope: SearchScope | None = None) -> 
         return SearchResults(None, query)
     notes = _scoped(owner, scope or SearchScope())
     if connection.vendor == "postgresql":
-        results = SearchResults(_postgres_matches(notes, query), query)
+        results = SearchResults(_Ranked(_postgres_matches(notes, query, owner.pk)), query)
         if results.count() == 0:
-            results = SearchResults(_postgres_near_misses(notes, query), query, near=True)
+            near = _Ranked(_postgres_near_misses(notes, query))
+            results = SearchResults(near, query, near=True)
         return results
-    return SearchResults(_sqlite_matches(notes, query), query)
+    return SearchResults(_Fts5(notes, query), query)
 
 
 # Words of a /find that widen it to other statuses (in either language) rather than
@@ -257,25 +305,29 @@ def note_message_link(note: Note) -> str:
 def note_earlier_copy(note: Note) -> Note | None:
     """The most recently filed earlier note of the same owner that is the same thing: the
     same link (canonicalised), the same forwarded post, or the same text (whitespace
-    aside). None if there is none. One query over the owner's keys."""
-    same = Q(pk__in=[])
+    aside). None if there is none. The keys are looked up by their indexes (one query,
+    a union), then the notes they name (a second, by primary key)."""
+    owner_id = note.owner_id
+    candidates: list[QuerySet[Any, Any]] = []
     text = text_key(note.text)
     if text:
-        entries = NoteSearchEntry.objects.filter(owner_id=note.owner_id, text_key=text)
-        same |= Q(pk__in=entries.values("note_id"))
+        entries = NoteSearchEntry.objects.filter(owner_id=owner_id, text_key=text)
+        candidates.append(entries.values_list("note_id", flat=True))
     forward = forward_key(note.forward_origin)
     if forward:
-        entries = NoteSearchEntry.objects.filter(owner_id=note.owner_id, forward_key=forward)
-        same |= Q(pk__in=entries.values("note_id"))
+        entries = NoteSearchEntry.objects.filter(owner_id=owner_id, forward_key=forward)
+        candidates.append(entries.values_list("note_id", flat=True))
     keys = list(link_keys(note))
     if keys:
-        links = NoteLinkKey.objects.filter(owner_id=note.owner_id, key__in=keys)
-        same |= Q(pk__in=links.values("note_id"))
-    if not (text or forward or keys):
+        links = NoteLinkKey.objects.filter(owner_id=owner_id, key__in=keys)
+        candidates.append(links.values_list("note_id", flat=True))
+    if not candidates:
+        return None
+    ids = set(candidates[0].union(*candidates[1:])) - {note.pk}
+    if not ids:
         return None
     return (
-        Note.objects.filter(same, owner_id=note.owner_id, status=NoteStatus.PUBLISHED)
-        .exclude(pk=note.pk)
+        Note.objects.filter(pk__in=ids, owner_id=owner_id, status=NoteStatus.PUBLISHED)
         .select_related("topic__group")
         .order_by("-published_at", "-id")
         .first()
