@@ -13,6 +13,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import RESULTS, ROOT
+from bench.search_report import search_section, search_targets
 
 DOC = ROOT / "docs" / "performance.md"
 
@@ -123,7 +124,8 @@ def main() -> None:
     baseline = load("webhook-baseline")
     classifier = load("local_classifier")
     expiry = load("expiry")
-    machine = next(r for r in (webhook, classifier, expiry) if r)["machine"]
+    search = load("search")
+    machine = next(r for r in (webhook, classifier, expiry, search) if r)["machine"]
     lines = [
         "# Performance",
         "",
@@ -177,6 +179,7 @@ def main() -> None:
         targets.append(
             ("local classifier per note, 20 topics (p50)", "≤ 2 ms", at_20, " ms", at_20 <= 2)
         )
+    targets += search_targets(search)
     target_rows = [
         [name, wanted, f"{value}{unit}", verdict(ok)] for name, wanted, value, unit, ok in targets
     ]
@@ -332,6 +335,7 @@ def main() -> None:
             f"rows, about {expiry['row_by_row_estimate_s']} s for all.",
             "",
         ]
+    lines += search_section(search, table)
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text("\n".join(lines).rstrip() + "\n")
     print(f"wrote {DOC.relative_to(ROOT)}")

@@ -2,7 +2,7 @@
 import { isAbort } from "./api.js";
 import { debounce, h } from "./dom.js";
 import { formatDateTime, formatNumber, t } from "./i18n.js";
-import { badge, button, emptyState, field, heading, showError } from "./ui.js";
+import { badge, button, clearErrors, emptyState, field, heading, showFailure } from "./ui.js";
 
 // The filters stay while the app is open, so coming back from a note finds them.
 const filters = { q: "", topic: "", status: "", kind: "", since: "", until: "" };
@@ -24,6 +24,7 @@ export async function historyScreen(ctx) {
     const signal = controller.signal;
     page = append ? page + 1 : 1;
     more.disabled = true;
+    clearErrors(form);
     try {
       const data = await ctx.api.get("notes/", { params: { ...filters, page }, signal });
       if (!ctx.live() || signal.aborted) return;
@@ -34,7 +35,7 @@ export async function historyScreen(ctx) {
       count.textContent = t("history_count", { count: formatNumber(data?.count ?? 0) });
       more.hidden = !data?.next;
     } catch (error) {
-      if (!isAbort(error)) showError(error);
+      if (!isAbort(error)) showFailure(form, error); // "type a word" under the search box
       if (append) page -= 1;
     } finally {
       more.disabled = false;
@@ -42,7 +43,8 @@ export async function historyScreen(ctx) {
   }
 
   more.addEventListener("click", () => load({ append: true }));
-  ctx.root.replaceChildren(heading(t("history_title")), filterForm(ctx.config, topics, () => load()), count, list, h("div", { class: "actions" }, more));
+  const form = filterForm(ctx.config, topics, () => load());
+  ctx.root.replaceChildren(heading(t("history_title")), form, count, list, h("div", { class: "actions" }, more));
   await load();
 }
 
