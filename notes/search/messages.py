@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from notes.models import Note, NoteStatus
+from notes.search.selectors import note_earlier_copy
 from notes.search.text import QueryProblem
 
 
@@ -73,7 +74,5 @@ def already_saved_text(copy: Note) -> str:
 
 def already_saved_lines(note: Note) -> list[str]:
     """The terminal's preview: a line naming the earlier copy, if the note has one."""
-    from notes.search.selectors import note_earlier_copy
-
     copy = note_earlier_copy(note)
     return [already_saved_text(copy)] if copy is not None else []
