@@ -46,7 +46,10 @@ DEFAULT_STATUSES: tuple[str, ...] = (
 TYPO_SIMILARITY = 0.5
 # SQLite: the FTS5 table the migration keeps over the entries; bm25 weights its columns
 # (title and tags, text and transcript, links and source) and is lower for a better match.
-FTS5_RANK = "bm25(notes_search_fts, 10.0, 4.0, 2.0)"
+FTS5_HITS = (
+    "WITH hits(id, rank) AS MATERIALIZED (SELECT rowid, bm25(notes_search_fts, 10.0, 4.0, 2.0) "
+    "FROM notes_search_fts WHERE notes_search_fts MATCH %s) "
+)
 # The rows fetched with the count (the first page of the history; /find shows five).
 FIRST_PAGE = 20
 
@@ -136,26 +139,31 @@ class _Ranked(_Found):
 
 
 class _Fts5(_Found):
-    """SQLite: FTS5 picks and ranks the ids (within the scope), the ORM loads the notes."""
+    """SQLite: FTS5 finds and ranks the ids once (a materialised CTE), the scope narrows
+    them, the ORM loads the page's notes."""
 
     def __init__(self, notes: QuerySet[Note], query: SearchQuery) -> None:
         self.notes = notes
         scope, params = notes.order_by().values("id").query.sql_with_params()
-        self.where = f"notes_search_fts MATCH %s AND notes_search_fts.rowid IN ({scope})"
+        self.hits = FTS5_HITS
+        self.scope = f"hits.id IN ({scope})"
         self.params = [fts5_query(query), *params]
 
     def count(self) -> int:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM notes_search_fts WHERE {self.where}", self.params)  # noqa: S608
+            cursor.execute(
+                f"{self.hits} SELECT count(*) FROM hits WHERE {self.scope}",  # noqa: S608
+                self.params,
+            )
             return int(cursor.fetchone()[0])
 
     def page(self, start: int, stop: int) -> list[Note]:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT notes_search_fts.rowid FROM notes_search_fts "  # noqa: S608
-                "JOIN notes_note ON notes_note.id = notes_search_fts.rowid "
-                f"WHERE {self.where} ORDER BY {FTS5_RANK}, notes_note.created_at DESC, "
-                "notes_note.id DESC LIMIT %s OFFSET %s",
+                f"{self.hits} SELECT hits.id FROM hits "  # noqa: S608
+                f"JOIN notes_note ON notes_note.id = hits.id WHERE {self.scope} "
+                "ORDER BY hits.rank, notes_note.created_at DESC, notes_note.id DESC "
+                "LIMIT %s OFFSET %s",
                 [*self.params, max(stop - start, 0), start],
             )
             ids = [row[0] for row in cursor.fetchall()]
