@@ -344,3 +344,19 @@ class FilingExample(models.Model):
     @property
     def is_correction(self) -> bool:
         return self.suggested_topic_id is not None and self.suggested_topic_id != self.topic_id
+
+
+# Search lives in a package of its own; its tables belong to this app.
+from notes.search.models import NoteLinkKey, NoteSearchEntry  # noqa: E402
+
+__all__ = [
+    "OPEN_STATUSES",
+    "WORKING_STATUSES",
+    "FilingExample",
+    "Note",
+    "NoteKind",
+    "NoteLinkKey",
+    "NoteSearchEntry",
+    "NoteStatus",
+    "PendingConfirmation",
+]

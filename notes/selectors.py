@@ -20,6 +20,13 @@ from django.utils.translation import gettext as _
 from notes.ai.templates import forward_name
 from notes.links import MAX_LINKS, LinkStatus, note_link_previews
 from notes.models import WORKING_STATUSES, Note, NoteStatus
+from notes.search.selectors import (
+    DEFAULT_STATUSES,
+    SearchResults,
+    SearchScope,
+    note_search,
+    scope_dates,
+)
 from notes.services.processing import SPOKEN_KINDS, note_topic_chosen_by_owner
 from secretary.models import User
 from topics.models import Topic
@@ -45,28 +52,36 @@ def _owner_zone(owner: User) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def note_list_for_owner(*, owner: User, filters: NoteFilters | None = None) -> QuerySet[Note]:
-    """The owner's notes, newest first, narrowed by ``filters`` (dates in the owner's zone)."""
+def note_list_for_owner(
+    *, owner: User, filters: NoteFilters | None = None
+) -> QuerySet[Note] | SearchResults:
+    """The owner's notes, newest first, narrowed by ``filters`` (dates in the owner's zone).
+
+    With a query, the search's results instead (best first; filed and pending notes unless
+    a status is asked for); a query without a word raises ``QueryProblem``.
+    """
     filters = filters or NoteFilters()
-    notes = Note.objects.filter(owner=owner).select_related("topic", "pending")
+    zone = _owner_zone(owner)
     if filters.query:
-        words = Q()
-        for field in ("text", "transcript", "title", "rendered_text"):
-            words |= Q(**{f"{field}__icontains": filters.query})
-        notes = notes.filter(words)
+        scope = SearchScope(
+            statuses=(filters.status,) if filters.status else DEFAULT_STATUSES,
+            topic_id=filters.topic_id,
+            kind=filters.kind,
+            **scope_dates(filters.since, filters.until, zone),
+        )
+        return note_search(owner=owner, text=filters.query, scope=scope)
+    notes = Note.objects.filter(owner=owner).select_related("topic", "pending")
     if filters.topic_id is not None:
         notes = notes.filter(topic_id=filters.topic_id)
     if filters.status:
         notes = notes.filter(status=filters.status)
     if filters.kind:
         notes = notes.filter(kind=filters.kind)
-    zone = _owner_zone(owner)
-    if filters.since:
-        start = datetime.combine(filters.since, datetime.min.time(), tzinfo=zone)
-        notes = notes.filter(created_at__gte=start)
-    if filters.until:
-        end = datetime.combine(filters.until + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-        notes = notes.filter(created_at__lt=end)
+    moments = scope_dates(filters.since, filters.until, zone)
+    if moments["since"]:
+        notes = notes.filter(created_at__gte=moments["since"])
+    if moments["until"]:
+        notes = notes.filter(created_at__lt=moments["until"])
     return notes.order_by("-created_at", "-id")
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from notes.links import MAX_LINKS, link_urls, note_link_previews
 from notes.models import Note, NoteKind, NotePart
 from notes.ports import CreatedTopic, DeliveryError, Publication, View
+from notes.search.messages import already_saved_lines
 from notes.services.intake import IncomingNote, note_receive, note_schedule_processing
 from notes.services.processing import note_format_notice, note_topic_chosen_by_owner
 from secretary.models import User
@@ -205,6 +206,7 @@ def screen_lines(note: Note, view: View, *, problem: DeliveryError | None = None
     """Everything the terminal prints for ``view`` of ``note``, in the active language."""
     if view == View.AWAITING:
         lines = [note_text(note), *link_lines(note), "", *topic_lines(note)]
+        lines[:0] = already_saved_lines(note)
     else:
         lines = [status_line(note, view)]
     if problem is not None:

@@ -19,6 +19,7 @@ from telegram_bot.handlers import (
     groups,
     intake,
     note_actions,
+    search,
 )
 from telegram_bot.middlewares import OwnerMiddleware, PortsMiddleware
 from telegram_bot.storage import DatabaseStorage
@@ -31,6 +32,7 @@ def dispatcher() -> Dispatcher:
     dp.update.outer_middleware(OwnerMiddleware())
     # Order matters: commands win over a waiting conversation, which wins over a new note.
     dp.include_routers(
+        search.router,  # before commands: their catch-all answers unknown commands
         commands.router,
         conversation.router,
         note_actions.router,

@@ -26,6 +26,9 @@ from aiogram.types import (
     ChatFullInfo,
     ForumTopic,
     InlineKeyboardMarkup,
+    InlineQuery,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputMediaAudio,
     InputMediaDocument,
     InputMediaPhoto,
@@ -419,4 +422,27 @@ async def bot_member(bot: Bot, chat_id: int, *, request_timeout: int) -> ResultC
     """The bot's own chat member object in the group: its status and rights there."""
     return await bot.get_chat_member(
         chat_id=chat_id, user_id=bot.id, request_timeout=request_timeout
+    )
+
+
+# -- inline mode ---------------------------------------------------------------------------
+
+# Short: a note filed a moment ago must show up in the next inline search.
+INLINE_CACHE_SECONDS = 5
+
+
+async def answer_inline(
+    query: InlineQuery,
+    results: list[InlineQueryResultArticle],
+    *,
+    next_offset: str = "",
+    button: InlineQueryResultsButton | None = None,
+) -> None:
+    """Answer ``@bot words``: results only for the person who asked, cached briefly."""
+    await query.answer(
+        results,  # type: ignore[arg-type]
+        cache_time=INLINE_CACHE_SECONDS,
+        is_personal=True,
+        next_offset=next_offset,
+        button=button,
     )

@@ -36,6 +36,8 @@ class OwnerMiddleware(BaseMiddleware):
         owner, language = None, translation.get_language()
         if telegram_user is not None and not telegram_user.is_bot:
             private = chat is None or chat.type == ChatType.PRIVATE
+            if getattr(event, "inline_query", None) is not None:
+                private = False  # typing @bot in some chat does not make anyone a user
             owner, language = await sync_to_async(owner_resolve)(
                 telegram_user=telegram_user, create=private
             )

@@ -34,6 +34,7 @@ from notes.telegram_html import (
 from telegram_bot import texts
 from telegram_bot.bursts import burst_line, file_size_line, follows_line, split_button
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
+from telegram_bot.duplicates import already_saved_line
 from topics.models import Topic
 from topics.selectors import group_for_owner, topics_selectable
 
@@ -51,7 +52,7 @@ def _content(note: Note) -> str:
     return note.rendered_text or note_plain_html(note)
 
 
-def _compose(note: Note, footer: list[str]) -> str:
+def _compose(note: Note, footer: list[str], header: str = "") -> str:
     """Content first, footer after; the content gives way when the message would be too long
     (and then a line says how long the whole note is).
 
@@ -65,15 +66,16 @@ def _compose(note: Note, footer: list[str]) -> str:
         lines.append(texts.forward_line(source))
     lines.append(quote(note_format_notice(note)))
     tail = "\n".join(line for line in [*lines, *footer] if line)
-    budget = MESSAGE_LIMIT - visible_length(tail) - 2
+    head = f"{header}\n\n" if header else ""
+    budget = MESSAGE_LIMIT - visible_length(tail) - visible_length(head) - 2
     if visible_length(content) > budget:
         # Shortened: say how long the whole note is, right under where it breaks off.
         filed_later = note.status in (*OPEN_STATUSES, NoteStatus.FAILED)
         whole = texts.whole_note_line(character_count(content), when_filed=filed_later)
         tail = "\n".join(line for line in [whole, *lines, *footer] if line)
-        budget = MESSAGE_LIMIT - visible_length(tail) - 2
+        budget = MESSAGE_LIMIT - visible_length(tail) - visible_length(head) - 2
         content = truncate_html(content, budget)
-    return f"{content}\n\n{tail}" if content.strip() else tail
+    return head + (f"{content}\n\n{tail}" if content.strip() else tail)
 
 
 def transcript_outcome(note: Note) -> str | None:
@@ -108,7 +110,7 @@ def preview_screen(note: Note, *, notice: str = "") -> Screen:
         if suggested:
             footer.append(texts.suggested_topic_line(suggested))
     footer.append(notice)
-    return Screen(_compose(note, footer), preview_keyboard(note))
+    return Screen(_compose(note, footer, already_saved_line(note)), preview_keyboard(note))
 
 
 def suggested_name(note: Note) -> str:

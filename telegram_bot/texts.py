@@ -58,6 +58,7 @@ def commands(language: str) -> list[tuple[str, str]]:
             ("topics", _("Topics of your group")),
             ("settings", _("Language and confirmation")),
             ("cancel", _("Stop the current action")),
+            ("find", _("Find your notes")),
         ]
 
 

@@ -18,6 +18,8 @@ from django.utils import timezone, translation
 from notes.links import links_pending
 from notes.models import Note, NoteStatus, PendingConfirmation
 from notes.ports import DeliveryError, View, ports
+from notes.search.indexing import note_search_index
+from notes.search.selectors import note_earlier_copy
 from notes.services.history import note_remove
 from notes.services.intake import (
     note_part_count,
@@ -158,7 +160,8 @@ def note_prepare(*, note_id: int, parts: int = 0, resend: bool = False) -> None:
         note = _load(note_id)
         if note is None:
             return
-        auto = first_run and note_should_file_automatically(note)
+        note_search_index(note=note)  # its words are final now: findable, and compared
+        auto = first_run and note_should_file_automatically(note) and not note_earlier_copy(note)
         if auto and note_file_automatically(note_id=note_id):
             return
         waiting = note_await_confirmation(note_id=note_id)

@@ -23,7 +23,13 @@ from telegram_bot.models import TelegramUpdate
 logger = logging.getLogger(__name__)
 
 # The update types the dispatcher has handlers for (and set_webhook asks for).
-HANDLED_UPDATE_TYPES = ("message", "edited_message", "callback_query", "my_chat_member")
+HANDLED_UPDATE_TYPES = (
+    "message",
+    "edited_message",
+    "callback_query",
+    "my_chat_member",
+    "inline_query",
+)
 
 
 def update_kind(payload: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import threading
 import time
 from pathlib import Path
@@ -95,6 +96,7 @@ class FakeTelegram(FakeServer):
         self._group_posts: dict[int, list[float]] = {}
         self.flood_refusals = 0
         self.local_dir: Path | None = None  # serve_locally
+        self.inline_answers: list[dict[str, Any]] = []  # answerInlineQuery calls accepted
         self.group_post_times: list[float] = []  # accepted posts into groups, while limited
         self.delay = 0.0  # seconds every answer takes: a slow Telegram, for a test that sets it
         # Stop within 50 ms instead of the default half-second poll: most tests start one.
@@ -333,6 +335,29 @@ class FakeTelegram(FakeServer):
     def api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         return True
 
+    def api_answerInlineQuery(self, params: dict[str, Any]) -> Any:
+        """What Telegram checks beyond the types: at most 50 results with unique ids of
+        1-64 bytes, sendable message texts, a 64-byte offset, and a button with exactly
+        one of ``web_app`` and a well-formed ``start_parameter``."""
+        results = params.get("results") or []
+        ids = [str(result.get("id", "")) for result in results]
+        problem = None
+        if len(results) > 50:
+            problem = "RESULTS_TOO_MUCH"
+        elif len(set(ids)) != len(ids):
+            problem = "RESULT_ID_DUPLICATE"
+        elif any(not 1 <= len(id_.encode()) <= 64 for id_ in ids):
+            problem = "RESULT_ID_INVALID"
+        elif len(str(params.get("next_offset", "")).encode()) > 64:
+            problem = "NEXT_OFFSET_INVALID"
+        problem = problem or _inline_button_problem(params.get("button"))
+        for result in results:
+            problem = problem or _inline_content_problem(result.get("input_message_content"))
+        if problem:
+            return Response(400, telegram_error(400, f"Bad Request: {problem}"))
+        self.inline_answers.append(params)
+        return True
+
     def api_setMessageReaction(self, params: dict[str, Any]) -> Any:
         return True
 
@@ -499,6 +524,30 @@ class FakeTelegram(FakeServer):
         if user_id == BOT_ID:
             return {k: self.bot[k] for k in ("id", "is_bot", "first_name", "username")}
         return {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+
+
+def _inline_button_problem(button: Any) -> str | None:
+    if not button:
+        return None
+    start = button.get("start_parameter")
+    if ("web_app" in button) == (start is not None):
+        return "BUTTON_TYPE_INVALID"
+    if start is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(start)):
+        return "START_PARAM_INVALID"
+    return None
+
+
+def _inline_content_problem(content: Any) -> str | None:
+    text = (content or {}).get("message_text")
+    if text is None:
+        return None
+    parse_mode = content.get("parse_mode")
+    if parse_mode == "HTML" and (problem := html_problem(text)):
+        return problem
+    length = visible_length(text, parse_mode)
+    if length == 0:
+        return "MESSAGE_EMPTY"
+    return "MESSAGE_TOO_LONG" if length > 4096 else None
 
 
 def _calls_among(requests: list[Request], methods: tuple[str, ...]) -> list[Call]:

@@ -16,7 +16,7 @@ from tests.telegram_bot.conftest import ALICE_CHAT, SECRET, update
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-HANDLED = ["callback_query", "edited_message", "message", "my_chat_member"]
+HANDLED = ["callback_query", "edited_message", "inline_query", "message", "my_chat_member"]
 
 
 def run(*args):

@@ -13,6 +13,7 @@ import yaml
 from django.utils import timezone
 
 from notes.models import FilingExample, Note, NoteKind, NoteStatus, PendingConfirmation
+from notes.search.indexing import note_search_index
 from secretary.models import Preferences, User
 from tests.factories import ForumGroupFactory, NoteFactory, TopicFactory, UserFactory
 from tests.fakes.telegram import BOT_ID
@@ -420,11 +421,17 @@ def test_history_is_searched_and_filtered(api, telegram, archive):
     )
     NoteFactory(owner=alice, text="Идея бота", topic=topics["ideas"], status=NoteStatus.CANCELLED)
     voice = NoteFactory(
-        owner=alice, kind=NoteKind.VOICE, text="", transcript="позвонить маме про молоко"
+        owner=alice,
+        kind=NoteKind.VOICE,
+        text="",
+        transcript="позвонить маме про молоко",
+        status=NoteStatus.AWAITING_CONFIRMATION,
     )
-    NoteFactory(owner=UserFactory(), text="молоко чужое")
+    NoteFactory(owner=UserFactory(), text="молоко чужое", status=NoteStatus.PUBLISHED)
+    for note in Note.objects.all():  # as the worker indexes a note it prepared
+        note_search_index(note=note)
     found = api("GET", "notes/?q=молоко").json()
-    assert found["count"] == 2
+    assert found["count"] == 2, found
     assert {n["id"] for n in found["results"]} == {milk.pk, voice.pk}
     assert [n["id"] for n in api("GET", "notes/?kind=voice").json()["results"]] == [voice.pk]
     filtered = api("GET", f"notes/?topic={topics['shopping'].pk}&status=published").json()

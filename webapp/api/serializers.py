@@ -485,8 +485,15 @@ class PendingNoteSerializer(NoteSummarySerializer):
         ]
 
 
+# A longer query is refused; up to it, its first 256 characters are searched for.
+QUERY_INPUT_MAX = 4096
+
+
 class NoteFiltersSerializer(serializers.Serializer[Any]):
-    q = serializers.CharField(required=False, max_length=200, allow_blank=True)
+    # Searched for (the first 256 characters); words in any of their forms.
+    q = serializers.CharField(
+        required=False, max_length=QUERY_INPUT_MAX, allow_blank=True, trim_whitespace=True
+    )
     topic = serializers.IntegerField(required=False)
     status = serializers.ChoiceField(choices=NoteStatus.choices, required=False)
     kind = serializers.ChoiceField(choices=NoteKind.choices, required=False)

@@ -24,6 +24,8 @@ from rest_framework.views import APIView
 
 from notes.models import Note, NoteStatus
 from notes.ports import ports_opened
+from notes.search.messages import query_problem_text
+from notes.search.text import QueryProblem
 from notes.selectors import (
     NoteFilters,
     note_list_for_owner,
@@ -279,10 +281,12 @@ class NoteListApi(OwnerApi):
             since=query.get("since"),
             until=query.get("until"),
         )
+        try:
+            notes = note_list_for_owner(owner=self.owner, filters=filters)
+        except QueryProblem as problem:
+            raise s.serializers.ValidationError({"q": [query_problem_text(problem)]}) from None
         paginator = NotePagination()
-        page = paginator.paginate_queryset(
-            note_list_for_owner(owner=self.owner, filters=filters), request, view=self
-        )
+        page = paginator.paginate_queryset(notes, request, view=self)
         return paginator.get_paginated_response(s.NoteSummarySerializer(page, many=True).data)
 
 

@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from notes.ports import Ports, ports_using
+from notes.search.terminal import FIND_COMMANDS, MORE_COMMAND, TerminalSearch, find_help_line
 from notes.services import pending, pipeline
 from notes.services.pending import NoteActionRefused
 from notes.terminal import (
@@ -169,6 +170,7 @@ class ChatSession:
         self.owner, self.group, self.display = owner, group, display
         self.reader, self.out = reader, out
         self.leaving = False
+        self.search = TerminalSearch(owner)
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -184,6 +186,8 @@ class ChatSession:
             self.leaving = True
         elif command == "/add":
             self.add_to_last(message[len(command) :].strip())
+        elif command in (*FIND_COMMANDS, MORE_COMMAND):
+            self.say(self.search.more() if command == MORE_COMMAND else self.search.find(message))
         elif command:
             self.command(command)
         elif message.isdigit():
@@ -325,7 +329,7 @@ class ChatSession:
         )
 
     def show_help(self) -> None:
-        self.say(help_text())
+        self.say(f"{help_text()}\n{find_help_line()}")
         self.say(_("/add <text> — add to the last note and show its preview again"))
 
 

@@ -2,7 +2,7 @@
 import { isAbort } from "./api.js";
 import { debounce, h } from "./dom.js";
 import { formatDateTime, formatDay, formatNumber, t } from "./i18n.js";
-import { badge, button, emptyState, field, heading, showError } from "./ui.js";
+import { badge, button, clearErrors, emptyState, field, heading, showError, showFailure } from "./ui.js";
 
 // The filters stay while the app is open, so coming back from a note finds them.
 const filters = { q: "", topic: "", status: "", kind: "", since: "", until: "" };
@@ -16,6 +16,7 @@ export async function historyScreen(ctx) {
   const more = button(t("history_more"), { testid: "history-more", hidden: true });
   let page = 1;
   let controller = null;
+  let form = null; // the filters, once the topics for them are in
   ctx.signal.addEventListener("abort", () => controller?.abort());
 
   async function load({ append = false } = {}) {
@@ -24,6 +25,7 @@ export async function historyScreen(ctx) {
     const signal = controller.signal;
     page = append ? page + 1 : 1;
     more.disabled = true;
+    if (form) clearErrors(form);
     try {
       const data = await ctx.api.get("notes/", { params: { ...filters, page }, signal });
       if (!ctx.live() || signal.aborted) return;
@@ -34,7 +36,8 @@ export async function historyScreen(ctx) {
       count.textContent = t("history_count", { count: formatNumber(data?.count ?? 0) });
       more.hidden = !data?.next;
     } catch (error) {
-      if (!isAbort(error)) showError(error);
+      // A refused query ("type a word") is said under the search box.
+      if (!isAbort(error)) form ? showFailure(form, error) : showError(error);
       if (append) page -= 1;
     } finally {
       more.disabled = false;
@@ -45,7 +48,8 @@ export async function historyScreen(ctx) {
   const firstPage = load();
   const topics = await topicsLoaded;
   if (!ctx.live()) return;
-  ctx.root.replaceChildren(heading(t("history_title")), filterForm(ctx.config, topics, () => load()), count, list, h("div", { class: "actions" }, more));
+  form = filterForm(ctx.config, topics, () => load());
+  ctx.root.replaceChildren(heading(t("history_title")), form, count, list, h("div", { class: "actions" }, more));
   await firstPage;
 }
 
