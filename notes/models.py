@@ -284,3 +284,6 @@ class FilingExample(models.Model):
     @property
     def is_correction(self) -> bool:
         return self.suggested_topic_id is not None and self.suggested_topic_id != self.topic_id
+
+
+from notes.reminders.models import Reminder, ReminderStatus  # noqa: E402, F401  (its own room)

@@ -18,6 +18,7 @@ from telegram_bot.handlers import (
     groups,
     intake,
     note_actions,
+    reminders,
 )
 from telegram_bot.middlewares import OwnerMiddleware, PortsMiddleware
 from telegram_bot.storage import DatabaseStorage
@@ -30,6 +31,7 @@ def dispatcher() -> Dispatcher:
     dp.update.outer_middleware(OwnerMiddleware())
     # Order matters: commands win over a waiting conversation, which wins over a new note.
     dp.include_routers(
+        reminders.router,  # before commands: /reminders is not an unknown command
         commands.router,
         conversation.router,
         note_actions.router,

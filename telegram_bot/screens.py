@@ -29,7 +29,7 @@ from notes.telegram_html import (
     truncate_html,
     visible_length,
 )
-from telegram_bot import texts
+from telegram_bot import reminders, texts
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
 from topics.models import Topic
 from topics.selectors import group_for_owner, topics_selectable
@@ -102,6 +102,7 @@ def preview_screen(note: Note, *, notice: str = "") -> Screen:
         suggested = suggested_name(note)
         if suggested:
             footer.append(texts.suggested_topic_line(suggested))
+    footer += reminders.offer_lines(note)
     footer.append(notice)
     return Screen(_compose(note, footer), preview_keyboard(note))
 
@@ -122,7 +123,7 @@ def preview_keyboard(note: Note) -> InlineKeyboardMarkup:
         _button(texts.edit_button(), note, NoteAction.EDIT),
     )
     builder.row(_button(texts.cancel_button(), note, NoteAction.CANCEL))
-    return builder.as_markup()
+    return reminders.with_offer(builder.as_markup(), note)
 
 
 def _button(text: str, note: Note, action: NoteAction) -> InlineKeyboardButton:
@@ -162,7 +163,7 @@ def filed_screen(note: Note, link: str, *, undo: bool = True) -> Screen:
     if undo:
         builder = InlineKeyboardBuilder()
         builder.row(_button(texts.undo_button(), note, NoteAction.UNDO))
-        markup = builder.as_markup()
+        markup = reminders.with_offer(builder.as_markup(), note)
     return Screen(_compose(note, [texts.filed_line(topic_name, link)]), markup)
 
 

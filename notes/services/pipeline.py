@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from notes.links import links_pending
 from notes.models import Note, NoteStatus, PendingConfirmation
 from notes.ports import DeliveryError, View, ports
+from notes.reminders.services import reminder_offer, reminders_cancel_for_note
 from notes.services.history import note_remove
 from notes.services.intake import note_schedule_enrichment, note_schedule_processing
 from notes.services.links import note_fetch_link_previews
@@ -153,6 +154,7 @@ def note_prepare(*, note_id: int, parts: int = 0, resend: bool = False) -> None:
         if note is None:
             return
         auto = first_run and note_should_file_automatically(note)
+        reminder_offer(note=note, auto_filed=auto)
         if auto and note_file_automatically(note_id=note_id):
             return
         waiting = note_await_confirmation(note_id=note_id)
@@ -274,6 +276,7 @@ def note_create_suggested_topic(*, owner: User, note_id: int) -> Topic:
 def note_dismiss(*, owner: User, note_id: int) -> Note:
     """❌: the note is not filed (it stays in history); its preview says so."""
     note_cancel(owner=owner, note_id=note_id)
+    reminders_cancel_for_note(note_id=note_id)
     note = _load(note_id)
     assert note is not None
     note_show(note, View.CANCELLED)
