@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from notes.models import NoteStatus
 from notes.ports import DeliveryError, ports
 from notes.reminders.models import Reminder, ReminderStatus
+from notes.reminders.sender import sender_release, sender_renew, sender_take
 from secretary.services import user_mark_unreachable
 from secretary.work import lease_release, record_after_effect
 
@@ -177,24 +178,37 @@ def reminders_send_due(
     token: str | None = None,
 ) -> Pass:
     """Send due reminders, earliest first, each after its ``pace`` turn, for at most
-    ``run_seconds``. Call inside ``ports_opened()``."""
+    ``run_seconds``, while this pass is the one sender (``sender``). Call inside
+    ``ports_opened()``."""
     token = token or uuid.uuid4().hex
     done = Pass()
     until = time.monotonic() + run_seconds
+    while time.monotonic() < until and sender_take(token):
+        try:
+            _send_while_due(done, token, pace, until)
+        finally:
+            sender_release(token)
+        now = timezone.now()
+        if done.wait is not None or not Reminder.objects.filter(_due(now), _free(now, "")).exists():
+            break  # else: due while letting go, and its own pass found the lock taken
+    return done
+
+
+def _send_while_due(done: Pass, token: str, pace: Callable[[], float], until: float) -> None:
     while time.monotonic() < until:
         reminder = reminder_claim_next(token=token)
         if reminder is None:
-            break
+            return
         time.sleep(pace())
         wait = reminder_send(reminder, token=token)
+        sender_renew(token)
         if wait is None:
             done.sent += 1
         elif wait <= WAIT_IN_PASS_MAX and time.monotonic() + wait < until:
             time.sleep(wait)  # a short wait is waited here; the reminder is ours still
         else:
             done.wait = wait
-            break
-    return done
+            return
 
 
 def reminders_due_count(now: datetime | None = None) -> int:
