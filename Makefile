@@ -73,6 +73,7 @@ test: messages
 # own; BENCH_REDIS_URL's database is flushed.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench
 BENCH_WEBHOOK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench_webhook
+BENCH_REMINDERS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench_reminders
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
 # The commit before the async webhook: `make bench-before` serves it under the same load,
 # shortened (--quick: its worker needs many minutes to drain a full run).
@@ -83,6 +84,7 @@ bench: messages
 	DEBUG=1 $(PY) bench/local_classifier.py
 	BENCH_DATABASE_URL=$(BENCH_WEBHOOK_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/webhook.py --profile
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/expiry.py
+	BENCH_DATABASE_URL=$(BENCH_REMINDERS_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/reminders.py
 	$(PY) bench/report.py
 
 bench-before: messages
