@@ -4,11 +4,13 @@ the reminder's buttons, /reminders, and what Telegram refuses."""
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from notes.models import Note, PendingConfirmation, Reminder, ReminderStatus
 from notes.reminders.tasks import send_due_reminders
 from secretary.models import Preferences
+from tests.factories import NoteFactory
 from tests.fakes.telegram_rules import telegram_error
 from tests.telegram_bot.conftest import ALICE_CHAT, press, private_text
 
@@ -207,3 +209,40 @@ def test_a_rate_limit_is_waited_out_and_the_reminder_sent_after(telegram, delive
     accepted = [m for m in telegram.messages.values() if str(m.get("text", "")).startswith("⏰")]
     assert len(accepted) == 1
     assert Reminder.objects.get(pk=reminder.pk).status == ReminderStatus.SENT
+
+
+def test_settings_choose_what_auto_filed_notes_do_about_reminders(telegram, deliver, alice):
+    deliver(private_text("/settings", message_id=80))
+    [shown] = telegram.calls("sendMessage")
+    assert ["• ⏰ Предлагать", "⏰ Всегда", "⏰ Никогда"] in shown.buttons
+
+    deliver(press("set:rem:always", message_id=1000))
+
+    assert Preferences.objects.get(user=alice).reminder_mode == "always"
+    [edited] = telegram.calls("editMessageText")
+    assert ["⏰ Предлагать", "• ⏰ Всегда", "⏰ Никогда"] in edited.buttons
+
+
+def test_an_auto_filed_note_follows_always_and_never(telegram, deliver, archive, alice):
+    Preferences.objects.filter(user=alice).update(
+        confirm_mode="never", reminder_mode="always", time_zone_confirmed=True
+    )
+    deliver(private_text("Купить молоко и хлеб в магазине завтра в 10", message_id=81))
+    assert Reminder.objects.get().status == ReminderStatus.SCHEDULED
+
+    Preferences.objects.filter(user=alice).update(reminder_mode="never")
+    cache.clear()
+    deliver(private_text("Купить сыр в магазине завтра в 11", message_id=82))
+    assert Reminder.objects.count() == 1
+
+
+def test_a_time_more_than_five_years_ahead_is_refused(alice):
+    from notes.reminders.services import ReminderRefused, reminder_reschedule
+
+    note = NoteFactory(owner=alice, status="published")
+    reminder = Reminder.objects.create(owner=alice, note=note, due_at=timezone.now())
+    with pytest.raises(ReminderRefused) as refused:
+        reminder_reschedule(
+            owner=alice, reminder_id=reminder.pk, at=timezone.now() + timedelta(days=6 * 365)
+        )
+    assert refused.value.reason == ReminderRefused.TOO_FAR
