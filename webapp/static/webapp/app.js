@@ -6,6 +6,7 @@ import { historyScreen } from "./history.js";
 import { language, languageFromCode, loadStrings, setLanguage, t } from "./i18n.js";
 import { noteScreen } from "./note.js";
 import { pendingScreen } from "./pending.js";
+import { remindersScreen } from "./reminders.js";
 import { settingsScreen } from "./settings.js";
 import { initData, mainButtonBusy, ready, showBackButton, showMainButton, telegramUser } from "./telegram.js";
 import { followTheme } from "./theme.js";
@@ -29,6 +30,8 @@ const ROUTES = [
   { pattern: /^history\/(\d+)$/, tab: "history", screen: noteScreen, back: "#history" },
   { pattern: /^usage$/, tab: "usage", screen: usageScreen },
   { pattern: /^settings$/, tab: "settings", screen: settingsScreen },
+  { pattern: /^reminders$/, tab: "history", screen: remindersScreen, back: "#history" },
+  { pattern: /^reminders\/(\d+)$/, tab: "history", screen: remindersScreen, back: "#history" },
 ];
 const DEFAULT_ROUTE = "topics";
 
