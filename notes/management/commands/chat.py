@@ -24,6 +24,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from notes.ports import Ports, ports_using
+from notes.reminders.inline import DueChecks
+from notes.reminders.terminal import reminder_toggle_for_note
 from notes.services import pending, pipeline
 from notes.services.pending import NoteActionRefused
 from notes.terminal import (
@@ -195,12 +197,18 @@ class ChatSession:
             "/topics": self.show_topics,
             "/settings": self.show_settings,
             "/cancel": lambda: self.say(_("There is nothing to stop.")),
+            "/remind": self.toggle_reminder,
         }
         action = actions.get(command)
         if action is None:
             self.say(_("Unknown command %(command)s: /help lists them.") % {"command": command})
             return
         action()
+
+    def toggle_reminder(self) -> None:
+        current = self.display.current
+        note_id = current.note_id if current else None
+        self.say(reminder_toggle_for_note(owner=self.owner, note_id=note_id))
 
     def send_note(self, text: str) -> None:
         note = terminal_note_send(owner=self.owner, text=text)
@@ -399,8 +407,10 @@ class Command(BaseCommand):
         )
         with translation.override(language), ports_using(Ports(display, archive)):
             self._greet(group, created=created)
+            due = DueChecks(Ports(display, archive)).start()  # no beat here: reminders due
             with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C leaves like /quit
                 session.run()
+            due.stop()
             if interactive and not session.leaving:
                 session.say("")  # Ctrl-C or Ctrl-D left the cursor after the prompt
             session.say(_("Bye!"))
