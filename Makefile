@@ -73,6 +73,7 @@ test: messages
 # own; BENCH_REDIS_URL's database is flushed.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench
 BENCH_WEBHOOK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench_webhook
+BENCH_REMINDERS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench_reminders
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
 BENCH_SEARCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench_search
 # The commit before the async webhook: `make bench-before` serves it under the same load,
@@ -86,6 +87,7 @@ bench: messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/expiry.py
 	MINIAPP_BENCH=1 DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m pytest -q tests/webapp/test_browser_speed.py
 	BENCH_DATABASE_URL=$(BENCH_SEARCH_DATABASE_URL) $(PY) bench/search.py
+	BENCH_DATABASE_URL=$(BENCH_REMINDERS_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/reminders.py
 	$(PY) bench/report.py
 
 bench-before: messages

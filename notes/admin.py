@@ -120,3 +120,6 @@ class FilingExampleAdmin(admin.ModelAdmin):
     @admin.display(description=_("correction"), boolean=True)
     def correction(self, example: FilingExample) -> bool:
         return example.is_correction
+
+
+from notes.reminders import admin as reminders_admin  # noqa: E402, F401  (its own room)

@@ -347,6 +347,8 @@ class FilingExample(models.Model):
 
 
 # Search lives in a package of its own; its tables belong to this app.
+# So do reminders.
+from notes.reminders.models import Reminder, ReminderStatus  # noqa: E402
 from notes.search.models import NoteLinkKey, NoteSearchEntry  # noqa: E402
 
 __all__ = [
@@ -359,4 +361,6 @@ __all__ = [
     "NoteSearchEntry",
     "NoteStatus",
     "PendingConfirmation",
+    "Reminder",
+    "ReminderStatus",
 ]

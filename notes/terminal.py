@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy
 from notes.links import MAX_LINKS, link_urls, note_link_previews
 from notes.models import Note, NoteKind, NotePart
 from notes.ports import CreatedTopic, DeliveryError, Publication, View
+from notes.reminders.models import Reminder
+from notes.reminders.terminal import reminder_lines, reminder_text
 from notes.search.messages import already_saved_lines
 from notes.services.intake import IncomingNote, note_receive, note_schedule_processing
 from notes.services.processing import note_format_notice, note_topic_chosen_by_owner
@@ -205,7 +207,7 @@ def status_line(note: Note, view: View) -> str:
 def screen_lines(note: Note, view: View, *, problem: DeliveryError | None = None) -> list[str]:
     """Everything the terminal prints for ``view`` of ``note``, in the active language."""
     if view == View.AWAITING:
-        lines = [note_text(note), *link_lines(note), "", *topic_lines(note)]
+        lines = [note_text(note), *link_lines(note), "", *topic_lines(note), *reminder_lines(note)]
         lines[:0] = already_saved_lines(note)
     else:
         lines = [status_line(note, view)]
@@ -245,6 +247,13 @@ class TerminalDisplay:
         self.current = Shown(note.pk, view, choices_for(note, view))
         # A terminal cannot edit what it printed: every view is printed anew, below.
         self._out.write("\n" + "\n".join(lines) + "\n")
+        self._out.flush()
+        self._count += 1
+        return self._count
+
+    def remind(self, reminder: Reminder, *, late: bool) -> int | None:
+        """A reminder fell due while the chat runs: printed at once, between prompts."""
+        self._out.write("\n" + reminder_text(reminder, late=late) + "\n")
         self._out.flush()
         self._count += 1
         return self._count

@@ -21,6 +21,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secretary.settings")
 app = Celery("secretary")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["notes.reminders"])
 
 
 @dataclass(frozen=True)
@@ -64,5 +65,11 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every_seconds=60,
         every_setting="SWEEP_INTERVAL",
         description="Stored Telegram updates whose processing stopped are enqueued again.",
+    ),
+    PeriodicJob(
+        name="Send due reminders",
+        task="notes.reminders.send_due_reminders",
+        every_seconds=60,
+        description="Reminders due and not sent (downtime, a lost eta task) are sent, late.",
     ),
 )

@@ -65,6 +65,14 @@ class ConfirmMode(models.TextChoices):
     NEVER_ASK = "never", _("Never ask, file at once")
 
 
+class ReminderMode(models.TextChoices):
+    """What an auto-filed note with a date in it does about a reminder."""
+
+    ASK = "ask", _("Offer a reminder")
+    ALWAYS = "always", _("Always set the reminder")
+    NEVER = "never", _("Never set reminders")
+
+
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value})
@@ -121,6 +129,17 @@ class Preferences(models.Model):
     )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    time_zone_confirmed = models.BooleanField(
+        _("time zone confirmed"),
+        default=False,
+        help_text=_("Asked once, when a reminder is first offered in the default zone."),
+    )
+    reminder_mode = models.CharField(
+        _("reminders of auto-filed notes"),
+        max_length=8,
+        choices=ReminderMode.choices,
+        default=ReminderMode.ASK,
     )
     default_group = models.ForeignKey(
         "topics.ForumGroup",

@@ -139,6 +139,7 @@ PREFERENCE_FIELDS = frozenset(
         "ai_providers",
         "time_zone",
         "default_group",
+        "reminder_mode",
     }
 )
 
@@ -158,6 +159,8 @@ def preferences_update(*, user: User, **changes: Any) -> Preferences:
         raise ValidationError({"default_group": _("This group is not yours.")})
     for field, value in changes.items():
         setattr(preferences, field, value)
+    if "time_zone" in changes:
+        preferences.time_zone_confirmed = True  # chosen: no need to ask about it
     preferences.full_clean(exclude=["user"])
     preferences.save()
     return preferences

@@ -478,3 +478,15 @@ AI_MODEL_PRICES: dict[str, tuple[float, ...]] = {
     "gemini-2.0-flash": (0.10, 0.40, 0.025),
     **_ai_prices(env.raw("AI_PRICES")),
 }
+
+
+# ------------------------------------------------------------------------------
+# Reminders (notes.reminders)
+# ------------------------------------------------------------------------------
+# Due reminders go to owners' chats at REMINDERS_RATE a second at most (Telegram allows
+# about 30 in all); one sent more than REMINDER_LATE_AFTER after its time (the service
+# was down) says it is late.
+REMINDERS_RATE = env.int("REMINDERS_RATE", 25)
+REMINDER_LATE_AFTER = env.duration("REMINDER_LATE_AFTER", timedelta(minutes=5))
+if REMINDERS_RATE < 1 or REMINDER_LATE_AFTER.total_seconds() <= 0:
+    raise ConfigError("REMINDERS_RATE must be at least 1 and REMINDER_LATE_AFTER positive")

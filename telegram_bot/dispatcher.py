@@ -19,6 +19,7 @@ from telegram_bot.handlers import (
     groups,
     intake,
     note_actions,
+    reminders,
     search,
 )
 from telegram_bot.middlewares import OwnerMiddleware, PortsMiddleware
@@ -33,6 +34,7 @@ def dispatcher() -> Dispatcher:
     # Order matters: commands win over a waiting conversation, which wins over a new note.
     dp.include_routers(
         search.router,  # before commands: their catch-all answers unknown commands
+        reminders.router,  # before commands: /reminders is not an unknown command
         commands.router,
         conversation.router,
         note_actions.router,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from django.conf import settings
+from django.utils.translation import gettext as _
 
-from secretary.models import ConfirmMode, Language, Preferences
+from secretary.models import ConfirmMode, Language, Preferences, ReminderMode
 from telegram_bot import texts
 from telegram_bot.callbacks import SettingsCallback
 
@@ -65,10 +66,24 @@ def settings_keyboard(preferences: Preferences) -> InlineKeyboardMarkup:
     )
     for value, label in ConfirmMode.choices:
         builder.row(_choice(str(label), "mode", value, preferences.confirm_mode == value))
+    builder.row(*reminder_mode_choices(preferences))
     url = webapp_url("settings")
     if url:
         builder.row(InlineKeyboardButton(text=texts.open_app_button(), web_app=WebAppInfo(url=url)))
     return builder.as_markup()
+
+
+def reminder_mode_choices(preferences: Preferences) -> list[InlineKeyboardButton]:
+    """⏰ what an auto-filed note with a date does: offer (default), always set, never."""
+    labels = {
+        ReminderMode.ASK: _("⏰ Offer"),
+        ReminderMode.ALWAYS: _("⏰ Always"),
+        ReminderMode.NEVER: _("⏰ Never"),
+    }
+    return [
+        _choice(label, "rem", value, preferences.reminder_mode == value)
+        for value, label in labels.items()
+    ]
 
 
 def _choice(label: str, field: str, value: str, selected: bool) -> InlineKeyboardButton:

@@ -26,7 +26,7 @@ from aiogram.exceptions import (
 )
 from django.utils import translation
 
-from notes.models import Note
+from notes.models import Note, Reminder
 from notes.ports import CreatedTopic, DeliveryError, Ports, Publication, View
 from notes.services.publishing import PublicationPlan
 from secretary.pacing import group_pace
@@ -40,6 +40,7 @@ from telegram_bot.client import (
 )
 from telegram_bot.filed_edits import edit_refused_screen
 from telegram_bot.formatting import message_link
+from telegram_bot.reminders import reminder_screen
 
 # A Bot call that takes longer than this is abandoned as a network failure.
 CALL_TIMEOUT_SECONDS = 120
@@ -155,6 +156,19 @@ class TelegramDisplay:
                 reply_to=note.source_message_id,
                 only_edit=only_edit,
             ),
+            forbidden=DeliveryError.OWNER_GONE,
+        )
+
+    def remind(self, reminder: Reminder, *, late: bool) -> int | None:
+        """The reminder, in the owner's private chat (``notes.reminders.delivery``)."""
+        screen = reminder_screen(reminder, late=late)
+        try:
+            loop = self._loop()
+        except TelegramNotConfigured:
+            return None
+        chat_id = int(reminder.owner.telegram_id or reminder.note.source_chat_id)
+        return loop.run(
+            lambda bot: gateway.show_screen(bot, chat_id=chat_id, screen=screen),
             forbidden=DeliveryError.OWNER_GONE,
         )
 

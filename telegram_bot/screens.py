@@ -31,7 +31,7 @@ from notes.telegram_html import (
     truncate_html,
     visible_length,
 )
-from telegram_bot import texts
+from telegram_bot import reminders, texts
 from telegram_bot.bursts import burst_line, file_size_line, follows_line, split_button
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
 from telegram_bot.duplicates import already_saved_line
@@ -109,6 +109,7 @@ def preview_screen(note: Note, *, notice: str = "") -> Screen:
         suggested = suggested_name(note)
         if suggested:
             footer.append(texts.suggested_topic_line(suggested))
+    footer += reminders.offer_lines(note)
     footer.append(notice)
     return Screen(_compose(note, footer, already_saved_line(note)), preview_keyboard(note))
 
@@ -131,7 +132,7 @@ def preview_keyboard(note: Note) -> InlineKeyboardMarkup:
     builder.row(_button(texts.cancel_button(), note, NoteAction.CANCEL))
     if split := split_button(note):
         builder.row(split)
-    return builder.as_markup()
+    return reminders.with_offer(builder.as_markup(), note)
 
 
 def _button(text: str, note: Note, action: NoteAction) -> InlineKeyboardButton:
@@ -171,7 +172,7 @@ def filed_screen(note: Note, link: str, *, undo: bool = True) -> Screen:
     if undo:
         builder = InlineKeyboardBuilder()
         builder.row(_button(texts.undo_button(), note, NoteAction.UNDO))
-        markup = builder.as_markup()
+        markup = reminders.with_offer(builder.as_markup(), note)
     return Screen(_compose(note, [texts.filed_line(topic_name, link)]), markup)
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from notes.links import links_pending
 from notes.models import Note, NoteStatus, PendingConfirmation
 from notes.ports import DeliveryError, View, ports
+from notes.reminders.services import reminder_offer, reminders_cancel_for_note
 from notes.search.indexing import note_search_index
 from notes.search.selectors import note_earlier_copy
 from notes.services.history import note_remove
@@ -162,6 +163,7 @@ def note_prepare(*, note_id: int, parts: int = 0, resend: bool = False) -> None:
             return
         note_search_index(note=note)  # its words are final now: findable, and compared
         auto = first_run and note_should_file_automatically(note) and not note_earlier_copy(note)
+        reminder_offer(note=note, auto_filed=auto)
         if auto and note_file_automatically(note_id=note_id):
             return
         waiting = note_await_confirmation(note_id=note_id)
@@ -283,6 +285,7 @@ def note_create_suggested_topic(*, owner: User, note_id: int) -> Topic:
 def note_dismiss(*, owner: User, note_id: int) -> Note:
     """❌: the note is not filed (it stays in history); its preview says so."""
     note_cancel(owner=owner, note_id=note_id)
+    reminders_cancel_for_note(note_id=note_id)
     note = _load(note_id)
     assert note is not None
     note_show(note, View.CANCELLED)

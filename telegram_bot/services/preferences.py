@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from secretary.models import ConfirmMode, Language, Preferences, User
+from secretary.models import ConfirmMode, Language, Preferences, ReminderMode, User
 from secretary.services import preferences_for, preferences_update
 from telegram_bot import keyboards, texts
 from telegram_bot.screens import Screen
@@ -32,6 +32,8 @@ def preferences_change(*, owner: User, field: str, value: str) -> Preferences:
         return preferences_update(user=owner, language="" if value == "auto" else value)
     if field == "mode" and value in ConfirmMode.values:
         return preferences_update(user=owner, confirm_mode=value)
+    if field == "rem" and value in ReminderMode.values:
+        return preferences_update(user=owner, reminder_mode=value)
     raise ValueError(f"{field}={value}")
 
 

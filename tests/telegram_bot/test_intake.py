@@ -63,7 +63,10 @@ def test_an_english_speaker_gets_an_english_preview(telegram, deliver, bob):
     preview = preview_of(telegram)
     assert preview["chat_id"] == BOB_CHAT
     assert "No group is connected yet" in preview["text"]
-    assert preview.buttons == [["📂 Another topic", "✏️ Edit"], ["❌ Cancel"]]
+    assert preview.buttons[:2] == [["📂 Another topic", "✏️ Edit"], ["❌ Cancel"]]
+    [[offer]] = preview.buttons[2:]  # "… by Friday": a reminder is offered
+    assert offer.startswith("⏰ Remind: Fri, ")
+    assert offer.endswith(", 09:00")
 
 
 def test_a_link_becomes_a_link_note_with_its_url(telegram, deliver, archive):

@@ -701,6 +701,9 @@ def test_the_schema_lists_every_endpoint(client):
         "/api/v1/pending/{note_id}/cancel/",
         "/api/v1/usage/",
         "/api/v1/actions/{action_id}/",
+        "/api/v1/reminders/",
+        "/api/v1/reminders/{reminder_id}/",
+        "/api/v1/notes/{note_id}/reminder/",
     }
     assert paths == expected
     assert "telegramInitData" in schema["components"]["securitySchemes"]

@@ -23,7 +23,14 @@ from notes.selectors import (
     note_source_name,
     note_stages,
 )
-from secretary.models import ConfirmMode, Language, Preferences, User, validate_time_zone
+from secretary.models import (
+    ConfirmMode,
+    Language,
+    Preferences,
+    ReminderMode,
+    User,
+    validate_time_zone,
+)
 from topics.models import ForumGroup, Topic
 from topics.services import TOPIC_FIELDS, TOPIC_NAME_MAX, group_connect_problems
 
@@ -106,6 +113,7 @@ class PreferencesSerializer(serializers.ModelSerializer[Preferences]):
     default_group = serializers.PrimaryKeyRelatedField(
         queryset=ForumGroup.objects.none(), allow_null=True, required=False
     )
+    reminder_mode = serializers.ChoiceField(choices=ReminderMode.choices, required=False)
     effective = serializers.SerializerMethodField()
     choices = serializers.SerializerMethodField()
 
@@ -119,6 +127,7 @@ class PreferencesSerializer(serializers.ModelSerializer[Preferences]):
             "ai_providers",
             "time_zone",
             "default_group",
+            "reminder_mode",
             "effective",
             "choices",
         ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from webapp.api import views
+from webapp.api import reminders, views
 
 app_name = "api"
 
@@ -22,4 +22,9 @@ urlpatterns = [
     path("pending/<int:note_id>/cancel/", views.PendingCancelApi.as_view(), name="cancel"),
     path("usage/", views.UsageApi.as_view(), name="usage"),
     path("actions/<str:action_id>/", views.ActionApi.as_view(), name="action"),
+    path("reminders/", reminders.ReminderListApi.as_view(), name="reminders"),
+    path("reminders/<int:reminder_id>/", reminders.ReminderDetailApi.as_view(), name="reminder"),
+    path(
+        "notes/<int:note_id>/reminder/", reminders.NoteReminderApi.as_view(), name="note-reminder"
+    ),
 ]

@@ -24,6 +24,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from notes.ports import Ports, ports_using
+from notes.reminders.inline import DueChecks
+from notes.reminders.terminal import reminder_toggle_for_note
 from notes.search.terminal import FIND_COMMANDS, MORE_COMMAND, TerminalSearch, find_help_line
 from notes.services import pending, pipeline
 from notes.services.pending import NoteActionRefused
@@ -202,6 +204,7 @@ class ChatSession:
             "/topics": self.show_topics,
             "/settings": self.show_settings,
             "/cancel": lambda: self.say(_("There is nothing to stop.")),
+            "/remind": self.toggle_reminder,
         }
         action = actions.get(command)
         if action is None:
@@ -215,6 +218,11 @@ class ChatSession:
             self.say(_("Write the words after /add, for example: /add and bread"))
         elif terminal_note_add(owner=self.owner, text=text) is None:
             self.say(_("There is no note to add to yet: type one first."))
+
+    def toggle_reminder(self) -> None:
+        current = self.display.current
+        note_id = current.note_id if current else None
+        self.say(reminder_toggle_for_note(owner=self.owner, note_id=note_id))
 
     def send_note(self, text: str) -> None:
         note = terminal_note_send(owner=self.owner, text=text)
@@ -414,8 +422,10 @@ class Command(BaseCommand):
         )
         with translation.override(language), ports_using(Ports(display, archive)):
             self._greet(group, created=created)
+            due = DueChecks(Ports(display, archive)).start()  # no beat here: reminders due
             with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C leaves like /quit
                 session.run()
+            due.stop()
             if interactive and not session.leaving:
                 session.say("")  # Ctrl-C or Ctrl-D left the cursor after the prompt
             session.say(_("Bye!"))

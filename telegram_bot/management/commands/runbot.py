@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from structlog.contextvars import bound_contextvars
 
+from notes.reminders.tasks import send_due_reminders
 from notes.tasks import resume_stalled_notes
 from secretary.celery import app as celery_app
 from secretary.logs import new_correlation_id
@@ -66,3 +67,4 @@ class _InlineSweeper:
         with bound_contextvars(correlation_id=new_correlation_id("beat")):
             await sync_to_async(resume_stalled_updates)()
             await sync_to_async(resume_stalled_notes)()
+            await sync_to_async(send_due_reminders.apply)()

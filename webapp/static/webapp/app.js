@@ -28,6 +28,8 @@ const ROUTES = [
   { pattern: /^history\/(\d+)$/, tab: "history", screen: lazy("./note.js", "noteScreen"), back: "#history" },
   { pattern: /^usage$/, tab: "usage", screen: lazy("./usage.js", "usageScreen") },
   { pattern: /^settings$/, tab: "settings", screen: lazy("./settings.js", "settingsScreen") },
+  { pattern: /^reminders$/, tab: "history", screen: lazy("./reminders.js", "remindersScreen"), back: "#history" },
+  { pattern: /^reminders\/(\d+)$/, tab: "history", screen: lazy("./reminders.js", "remindersScreen"), back: "#history" },
 ];
 const DEFAULT_ROUTE = "topics";
 
