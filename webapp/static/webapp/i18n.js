@@ -52,6 +52,33 @@ export function timeZone() {
   return zone;
 }
 
+// How far the owner's zone is ahead of UTC at an instant (ms).
+function zoneOffset(ms) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit",
+    }).formatToParts(new Date(ms)).map((part) => [part.type, part.value]),
+  );
+  const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
+  return wall - Math.floor(ms / 1000) * 1000;
+}
+
+// A moment as a datetime-local field's value, on the owner's clock.
+export function zonedInputValue(iso) {
+  const ms = new Date(iso).getTime();
+  return new Date(ms + zoneOffset(ms)).toISOString().slice(0, 16);
+}
+
+// A datetime-local field's value, read on the owner's clock, as an ISO moment.
+export function instantFromZoned(value) {
+  const wall = new Date(`${value}:00Z`).getTime();
+  if (Number.isNaN(wall)) return "";
+  let ms = wall - zoneOffset(wall);
+  ms = wall - zoneOffset(ms); // across a DST change the offset at the moment itself counts
+  return new Date(ms).toISOString();
+}
+
 // The one formatter of moments: the owner's language, the owner's zone.
 export function formatDateTime(iso, options = { dateStyle: "medium", timeStyle: "short" }) {
   if (!iso) return "";

@@ -1,7 +1,7 @@
 // Reminders: the upcoming ones, each with another time (a date-time field) and cancel.
 // Reached at #reminders (and #reminders/<id>, the "other time" button under a preview).
 import { fill, h } from "./dom.js";
-import { formatDateTime, t } from "./i18n.js";
+import { formatDateTime, instantFromZoned, t, zonedInputValue } from "./i18n.js";
 import { busy, button, emptyState, heading, showError, toast } from "./ui.js";
 
 export async function remindersScreen(ctx, focusId) {
@@ -15,22 +15,16 @@ export async function remindersScreen(ctx, focusId) {
   );
 }
 
-function localValue(iso) {
-  const date = new Date(iso);
-  const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
-  return shifted.toISOString().slice(0, 16);
-}
-
 function row(ctx, item, focusId) {
   const when = h("input", {
-    type: "datetime-local", value: localValue(item.due_at), testid: `reminder-time-${item.id}`,
+    type: "datetime-local", value: zonedInputValue(item.due_at), testid: `reminder-time-${item.id}`,
     "aria-label": t("reminders_time"),
   });
   const save = button(t("reminders_save"), { testid: `reminder-save-${item.id}`, kind: "primary" });
   const cancel = button(t("reminders_cancel"), { testid: `reminder-cancel-${item.id}` });
   save.onclick = () => busy([save, cancel], async () => {
     try {
-      await ctx.api.patch(`reminders/${item.id}/`, { due_at: new Date(when.value).toISOString() });
+      await ctx.api.patch(`reminders/${item.id}/`, { due_at: instantFromZoned(when.value) });
       toast(t("reminders_saved"));
       ctx.rerender();
     } catch (error) {
