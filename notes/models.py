@@ -284,3 +284,6 @@ class FilingExample(models.Model):
     @property
     def is_correction(self) -> bool:
         return self.suggested_topic_id is not None and self.suggested_topic_id != self.topic_id
+
+
+from notes.archive.models import ExportJob  # noqa: E402,F401  (the archive's models live in their room)
