@@ -65,4 +65,10 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every_setting="SWEEP_INTERVAL",
         description="Stored Telegram updates whose processing stopped are enqueued again.",
     ),
+    PeriodicJob(
+        name="Prune old update payloads",
+        task="telegram_bot.archive.tasks.prune_update_payloads",
+        every_seconds=24 * 60 * 60,
+        description="Raw payloads of processed updates past UPDATE_RETENTION_DAYS are emptied.",
+    ),
 )

@@ -10,6 +10,7 @@ from functools import cache
 
 from aiogram import Dispatcher
 
+from telegram_bot.archive import handlers as archive
 from telegram_bot.handlers import (
     commands,
     conversation,
@@ -30,6 +31,7 @@ def dispatcher() -> Dispatcher:
     dp.update.outer_middleware(OwnerMiddleware())
     # Order matters: commands win over a waiting conversation, which wins over a new note.
     dp.include_routers(
+        archive.router,
         commands.router,
         conversation.router,
         note_actions.router,

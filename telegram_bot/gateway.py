@@ -12,6 +12,7 @@ import html
 import io
 import logging
 import re
+from pathlib import Path
 
 import aiohttp
 from aiogram import Bot
@@ -25,6 +26,7 @@ from aiogram.types import (
     CallbackQuery,
     ChatFullInfo,
     ForumTopic,
+    FSInputFile,
     InlineKeyboardMarkup,
     InputMediaAudio,
     InputMediaDocument,
@@ -393,4 +395,16 @@ async def bot_member(bot: Bot, chat_id: int, *, request_timeout: int) -> ResultC
     """The bot's own chat member object in the group: its status and rights there."""
     return await bot.get_chat_member(
         chat_id=chat_id, user_id=bot.id, request_timeout=request_timeout
+    )
+
+
+# -- files to the owner ----------------------------------------------------------------------
+
+
+async def send_document(
+    bot: Bot, *, chat_id: int, path: Path, filename: str, caption: str | None = None
+) -> Message:
+    """A file from disk as a document (a multipart upload, streamed from the file)."""
+    return await bot.send_document(
+        chat_id=chat_id, document=FSInputFile(path, filename=filename), caption=caption
     )
