@@ -152,3 +152,36 @@ def test_the_link_refuses_another_owner_a_forgery_and_an_expired_signature(
     expired = client.get(f"/archive/download/{good}/")
     assert expired.status_code == 410
     assert b"expired" in expired.content
+
+
+def test_with_files_the_vault_holds_what_the_bot_can_download(telegram, deliver, alice, archive):
+    _group, topics = archive
+    telegram.add_file("photo-1", b"\xff\xd8jpeg bytes")
+    NoteFactory(
+        owner=alice,
+        topic=topics["travel"],
+        kind="photo",
+        title="Паспорт",
+        text="Скан паспорта",
+        files=[{"type": "photo", "file_id": "photo-1", "message_id": 5, "file_size": 11}],
+    )
+    NoteFactory(
+        owner=alice,
+        topic=topics["travel"],
+        kind="document",
+        title="Большой",
+        text="Слишком большой файл",
+        files=[{"type": "document", "file_id": "huge", "file_name": "a.pdf", "file_size": 10**9}],
+    )
+    question = ask_export(deliver, telegram)
+    telegram.reset()
+
+    deliver(press(ExportCallback(format="markdown", media=True).pack(), message_id=question))
+
+    _filename, content = uploaded_document(telegram)
+    with zipfile.ZipFile(io.BytesIO(content)) as vault:
+        assert vault.read("✈️ Путешествия/media/Паспорт.jpg") == b"\xff\xd8jpeg bytes"
+        assert "![photo](<media/Паспорт.jpg>)" in vault.read("✈️ Путешествия/Паспорт.md").decode()
+        assert "- a.pdf" in vault.read("✈️ Путешествия/Большой.md").decode()
+        assert not [name for name in vault.namelist() if name.endswith(".pdf")]
+    assert [call["file_id"] for call in telegram.calls("getFile")] == ["photo-1"]

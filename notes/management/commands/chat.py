@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from notes.archive.terminal import ARCHIVE_COMMANDS, archive_command
 from notes.ports import Ports, ports_using
 from notes.services import pending, pipeline
 from notes.services.pending import NoteActionRefused
@@ -181,6 +182,8 @@ class ChatSession:
         command = message.split()[0].lower() if message.startswith("/") else ""
         if command in QUIT_COMMANDS:
             self.leaving = True
+        elif command in ARCHIVE_COMMANDS:
+            self.say(archive_command(owner=self.owner, line=message))
         elif command:
             self.command(command)
         elif message.isdigit():
