@@ -28,7 +28,8 @@ def test_export_in_the_terminal_chat_writes_the_vault_and_the_json(embedded, use
     assert f"Заметок выгружено: 1 → {document}" in result.stdout
     assert "Как вызывать: /export [markdown|json] [файл]" in result.stdout
     [name] = zipfile.ZipFile(vault).namelist()
-    assert name.startswith("🛒 Покупки/") and name.endswith(".md")
+    assert name.startswith("🛒 Покупки/")
+    assert name.endswith(".md")
     assert json.loads(document.read_text())["notes"][0]["text"] == MILK
 
 
@@ -37,8 +38,17 @@ def test_export_notes_owner_local_is_the_terminal_owner(embedded, user, tmp_path
     output = tmp_path / "local.json"
 
     result = subprocess.run(
-        [sys.executable, "manage.py", "export_notes", "--owner", "local", "--format", "json"]
-        + ["--output", str(output)],
+        [
+            sys.executable,
+            "manage.py",
+            "export_notes",
+            "--owner",
+            "local",
+            "--format",
+            "json",
+            "--output",
+            str(output),
+        ],
         cwd=PROJECT,
         env=embedded.env | {"USER": user, "LOGNAME": user},
         capture_output=True,
