@@ -286,4 +286,4 @@ class FilingExample(models.Model):
         return self.suggested_topic_id is not None and self.suggested_topic_id != self.topic_id
 
 
-from notes.archive.models import ExportJob  # noqa: E402,F401  (the archive's models live in their room)
+from notes.archive.models import ExportJob, ImportedMessage, ImportJob  # noqa: E402,F401

@@ -404,6 +404,8 @@ EXPORT_LINK_TTL = env.duration("EXPORT_LINK_TTL", timedelta(days=1))
 # Raw payloads of processed Telegram updates are pruned after this many days (the row stays,
 # so a late redelivery is still recognised).
 UPDATE_RETENTION_DAYS = env.int("UPDATE_RETENTION_DAYS", 30)
+# A Telegram Desktop export larger than this is refused with a one-line reason.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", 1024 * 1024 * 1024)
 if EXPORT_DOCUMENT_LIMIT < 1 or UPDATE_RETENTION_DAYS < 1:
     raise ConfigError("EXPORT_DOCUMENT_LIMIT and UPDATE_RETENTION_DAYS must be positive")
 

@@ -1,4 +1,5 @@
-"""The archive's commands in ``manage.py chat``: ``/export [markdown|json] [PATH]``."""
+"""The archive's commands in ``manage.py chat``: ``/export [markdown|json] [PATH]`` and
+``/import PATH``."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notes.archive.export import notes_export
+from notes.archive.importer import import_job_run, import_job_start
 from notes.archive.models import ExportFormat
+from notes.archive.reports import import_report, refusal_text
+from notes.archive.telegram_export import NotAnExport
 from secretary.models import User
 
-ARCHIVE_COMMANDS = ("/export",)
+ARCHIVE_COMMANDS = ("/export", "/import")
 
 
 def archive_command(*, owner: User, line: str, folder: Path | None = None) -> str:
@@ -21,7 +25,22 @@ def archive_command(*, owner: User, line: str, folder: Path | None = None) -> st
         words = shlex.split(line)
     except ValueError:
         words = line.split()
+    if words[0].lower() == "/import":
+        return terminal_import(owner=owner, args=words[1:])
     return terminal_export(owner=owner, args=words[1:], folder=folder or Path.cwd())
+
+
+def terminal_import(*, owner: User, args: list[str]) -> str:
+    use_ai = "--ai" in args
+    paths = [arg for arg in args if arg != "--ai"]
+    if len(paths) != 1:
+        return _("Usage: /import PATH (a Telegram Desktop result.json) [--ai]")
+    try:
+        start = import_job_start(owner=owner, path=paths[0], use_ai=use_ai)
+    except NotAnExport as problem:
+        return refusal_text(problem.reason)
+    job = import_job_run(job_id=start.job.pk)
+    return import_report(job) if job is not None else ""
 
 
 def terminal_export(*, owner: User, args: list[str], folder: Path) -> str:
