@@ -66,6 +66,13 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         description="Stored Telegram updates whose processing stopped are enqueued again.",
     ),
     PeriodicJob(
+        name="Resume stalled imports",
+        task="telegram_bot.archive.tasks.resume_stalled_imports",
+        every_seconds=60,
+        every_setting="SWEEP_INTERVAL",
+        description="Imports sent to the bot whose worker stopped resume where they stopped.",
+    ),
+    PeriodicJob(
         name="Prune old update payloads",
         task="telegram_bot.archive.tasks.prune_update_payloads",
         every_seconds=24 * 60 * 60,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import ijson
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -42,6 +43,7 @@ from notes.models import WORKING_STATUSES, Note, NoteKind, NoteStatus
 from notes.services.classification import note_classify, note_render
 from notes.services.intake import IncomingNote, note_receive
 from secretary.models import User
+from secretary.work import leases_reserve
 from topics.models import ForumGroup, Topic
 
 logger = logging.getLogger(__name__)
@@ -81,6 +83,26 @@ def import_job_start(
     except IntegrityError:
         return ImportStart(ImportJob.objects.get(owner=owner, status="running"), started=False)
     return ImportStart(job, started=True)
+
+
+def imports_reserve_stalled() -> list[tuple[int, str]]:
+    """For the sweeper: imports from the chat that are running but nobody holds."""
+    stale = timezone.now() - settings.SWEEP_STALE_AFTER
+    rows = ImportJob.objects.filter(
+        status=ImportJob.Status.RUNNING, chat_id__isnull=False, updated_at__lt=stale
+    )
+    return leases_reserve(rows)
+
+
+def import_job_note_progress(*, job_id: int, message_id: int) -> None:
+    ImportJob.objects.filter(pk=job_id).update(progress_message_id=message_id)
+
+
+def import_file_path(*, owner: User, name: str) -> Path:
+    """Where a file sent to the bot for import is kept while it is imported."""
+    folder = Path(settings.EXPORT_ROOT) / str(owner.pk) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 def import_job_cancel(*, owner: User) -> bool:

@@ -87,6 +87,11 @@ class ImportJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     chat_id = models.BigIntegerField(_("chat id"), null=True, blank=True)
     progress_message_id = models.BigIntegerField(_("progress message id"), null=True, blank=True)
+    # A worker leases the job while it imports (secretary.work); a lease that lapses (the
+    # worker died) lets the sweeper hand the job on, and it resumes from ``position``.
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -39,6 +39,8 @@ SKIP_LABELS = {
 
 def import_report(job: ImportJob) -> str:
     """Imported, skipped by kind, already present, failed with why."""
+    if job.status == ImportJob.Status.FAILED and not (job.position or job.imported):
+        return refusal_text(job.error)  # nothing was read: the reason is all there is
     lines = [
         ngettext("Imported: %d note.", "Imported: %d notes.", job.imported) % job.imported,
     ]

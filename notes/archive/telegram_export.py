@@ -94,10 +94,10 @@ def check_file(path: Path) -> None:
         raise NotAnExport("folder")
     if path.stat().st_size > settings.IMPORT_MAX_BYTES:
         raise NotAnExport("too_big")
-    if zipfile.is_zipfile(path):
-        raise NotAnExport("zip")
     with path.open("rb") as head:
         start = head.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"PK\x03\x04") or zipfile.is_zipfile(path):
+        raise NotAnExport("zip")
     if not start.startswith(b"{"):
         raise NotAnExport("not_json" if start[:1] not in (b"[", b'"') else "not_export")
     return None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from typing import Any
 
 from aiogram import Bot
 from asgiref.sync import async_to_sync, sync_to_async
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.utils import translation
 
@@ -19,7 +20,11 @@ from notes.archive.export import (
     export_link_url,
     export_path,
 )
-from notes.archive.models import ExportJob
+from notes.archive.importer import import_job_run, imports_reserve_stalled
+from notes.archive.models import ExportJob, ImportJob
+from notes.archive.reports import import_report
+from notes.telegram_html import quote
+from secretary.work import BUSY, enqueue, lease_kept, lease_release, lease_take
 from telegram_bot import gateway
 from telegram_bot.archive import texts
 from telegram_bot.archive.services import telegram_updates_prune
@@ -36,7 +41,7 @@ def _job(job_id: int) -> ExportJob | None:
     return ExportJob.objects.select_related("owner__preferences").filter(pk=job_id).first()
 
 
-def _language(job: ExportJob) -> str:
+def _language(job: ExportJob | ImportJob) -> str:
     preferences = getattr(job.owner, "preferences", None)
     return preferences.effective_language if preferences else job.owner.language
 
@@ -113,3 +118,60 @@ def prune_update_payloads() -> int:
     if pruned:
         logger.info("Pruned the payloads of %d processed updates", pruned)
     return pruned
+
+
+# -- import of a document sent to the bot ------------------------------------------------------
+
+
+@shared_task(
+    name="telegram_bot.archive.tasks.import_from_chat",
+    bind=True,
+    soft_time_limit=3600,
+    time_limit=3700,
+)
+def import_from_chat(self: Task, job_id: int) -> None:
+    """Import the job's file under a lease, showing progress in the chat, then the report.
+    A second run of a finished job does nothing; a run after a crash resumes."""
+    rows = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING)
+    token = self.request.id or uuid.uuid4().hex
+    taken = lease_take(rows, token=token)
+    if taken is None or taken == BUSY:
+        return
+    eager = bool(self.app.conf.task_always_eager)
+    try:
+        with lease_kept(rows, token=token, heartbeat=not eager):
+            job = ImportJob.objects.select_related("owner__preferences").get(pk=job_id)
+            with translation.override(_language(job)):
+                with_bot(lambda bot: _import(bot, job))
+    finally:
+        lease_release(ImportJob.objects.filter(pk=job_id), token=token, done=True)
+
+
+async def _import(bot: Bot, job: ImportJob) -> None:
+    chat_id, message_id = int(job.chat_id or 0), job.progress_message_id
+    last = [0.0]
+
+    def progress(current: ImportJob) -> None:
+        if time.monotonic() - last[0] < PROGRESS_EVERY_SECONDS or message_id is None:
+            return
+        last[0] = time.monotonic()
+        screen = Screen(texts.import_progress(current.position, current.imported))
+        async_to_sync(gateway.show_screen)(
+            bot, chat_id=chat_id, screen=screen, current=message_id, only_edit=True
+        )
+
+    done = await sync_to_async(import_job_run)(job_id=job.pk, progress=progress)
+    if done is not None and done.status != ImportJob.Status.RUNNING:
+        report = await sync_to_async(import_report)(done)
+        await _show(bot, chat_id, message_id, quote(report))
+
+
+@shared_task(name="telegram_bot.archive.tasks.resume_stalled_imports")
+def resume_stalled_imports() -> int:
+    """Beat job (the sweeper): imports from the chat whose worker stopped are resumed."""
+    reserved = imports_reserve_stalled()
+    for job_id, task_id in reserved:
+        enqueue(import_from_chat, job_id, task_id=task_id)
+    if reserved:
+        logger.warning("Sweeper resumed %d imports", len(reserved))
+    return len(reserved)

@@ -123,3 +123,46 @@ def forget_done(lines: list[str]) -> str:
         "Messages already in your forum group stay there; delete them in Telegram if you "
         "wish. Write to me again any time to start afresh."
     ) % {"counts": listed}
+
+
+def import_help() -> str:
+    return _(
+        "Bring your notes from Telegram: in Telegram Desktop open the chat (Saved Messages, "
+        "say), ⋮ → <b>Export chat history</b>, untick photos and files, choose the format "
+        "<b>Machine-readable JSON</b>, and send me the <b>result.json</b> it writes. For "
+        "everything at once: Settings → Advanced → <b>Export Telegram data</b>, JSON.\n\n"
+        "The notes land in your history (not in the group) and the local classifier sorts "
+        "them. /import stop stops an import under way."
+    )
+
+
+def import_started() -> str:
+    return _("⏳ Importing… I will say here when it is done.")
+
+
+def import_progress(read: int, imported: int) -> str:
+    return _("⏳ Importing… %(read)d messages read, %(imported)d notes so far.") % {
+        "read": read,
+        "imported": imported,
+    }
+
+
+def import_already_running() -> str:
+    return _("An import is already under way; /import stop stops it.")
+
+
+def import_stopped(stopped: bool) -> str:
+    if stopped:
+        return _("The import stops after the current batch; what came in stays.")
+    return _("No import is under way.")
+
+
+def import_too_big(limit: int) -> str:
+    return _(
+        "The file is over %(limit)s, more than a bot may download: import it with "
+        "manage.py import_telegram_export on the server, or export single chats."
+    ) % {"limit": filesizeformat(limit)}
+
+
+def import_download_failed() -> str:
+    return _("I could not download the file from Telegram; send it again in a minute.")
