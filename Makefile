@@ -74,6 +74,7 @@ test: messages
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench
 BENCH_WEBHOOK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench_webhook
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
+BENCH_ARCHIVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench_archive
 # The commit before the async webhook: `make bench-before` serves it under the same load,
 # shortened (--quick: its worker needs many minutes to drain a full run).
 BEFORE_COMMIT ?= e42cf47
@@ -83,6 +84,7 @@ bench: messages
 	DEBUG=1 $(PY) bench/local_classifier.py
 	BENCH_DATABASE_URL=$(BENCH_WEBHOOK_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/webhook.py --profile
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/expiry.py
+	BENCH_DATABASE_URL=$(BENCH_ARCHIVE_DATABASE_URL) $(PY) bench/archive.py
 	$(PY) bench/report.py
 
 bench-before: messages
