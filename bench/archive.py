@@ -186,7 +186,7 @@ def _seed(count: int) -> int:
                 source_message_id=n + 1,
                 kind="text",
                 text=text,
-                entities=[{"type": "bold", "offset": 0, "length": 4}],
+                entities=[{"type": "bold", "offset": 0, "length": 4}] if n % 5 == 0 else [],
                 status=NoteStatus.PUBLISHED,
                 topic=topic,
                 title=text[:40],

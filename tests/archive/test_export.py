@@ -106,6 +106,23 @@ def test_markdown_keeps_links_code_and_quotes_and_adds_transcript_and_link_previ
     assert "## Links\n\n- [Docs \\[v2\\]](<https://example.org/d?a=1&b=2>) — All the docs" in body
 
 
+def test_entities_count_in_utf16_and_nest(alice, books):
+    NoteFactory(
+        owner=alice,
+        topic=books,
+        title="Торт",
+        text="🎉 Праздник 🎂 торт заказать",
+        entities=[
+            {"type": "bold", "offset": 15, "length": 13},
+            {"type": "italic", "offset": 15, "length": 4},
+            {"type": "mention", "offset": 0, "length": 2},
+        ],
+    )
+    with vault(alice) as archive:
+        _, body = split_front_matter(archive.read("📚 Книги/Торт.md").decode())
+    assert body.strip() == "🎉 Праздник 🎂 ***торт* заказать**"
+
+
 def test_hostile_titles_become_safe_distinct_file_names(alice, books):
     titles = ["../../etc/passwd", "CON", "con.txt", 'a/b\\c:d*e?f"g<h>i|j', "...", "Same", "same"]
     for title in titles:
