@@ -92,7 +92,7 @@ def text_to_markdown(text: str, entities: list[dict[str, Any]] | None) -> str:
     aiogram: an export of 100,000 notes cannot afford a model object per entity)."""
     markup = _entities_html(text, entities or [])
     if markup is None:
-        lines = (_CONVERTER.escape(line, set()) for line in text.split("\n"))
+        lines = (_CONVERTER.escape(line, set()) for line in text.split("\n"))  # type: ignore[attr-defined]
         return "\n".join(lines).strip()
     return html_to_markdown(markup)
 

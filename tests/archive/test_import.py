@@ -67,7 +67,7 @@ def test_a_single_chat_export_becomes_notes_with_their_dates_entities_forwards_a
     )
     assert dune.kind == "link"
     forward = note_of(alice, 4)
-    assert forward.forward_origin["sender_user_name"] == "Книжный клуб"
+    assert (forward.forward_origin or {}).get("sender_user_name") == "Книжный клуб"
     assert forward.kind == "forward"
     assert note_of(alice, 5).imported.reply_to_message_id == 3
     photo = note_of(alice, 6)
