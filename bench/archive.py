@@ -148,16 +148,40 @@ open({out!r}, "w").write(json.dumps(rows, default=str, ensure_ascii=False))
 """
 
 
+# The child's own peak RSS: VmHWM of its memory map, read as it exits. (wait4's ru_maxrss
+# would also count the copy of this benchmark's process the child was forked from.)
+_PEAK = """
+import atexit, os, runpy, sys
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            open(os.environ["BENCH_PEAK_FILE"], "w").write(line.split()[1])
+atexit.register(peak)
+args = sys.argv[1:]
+if args[0] == "-c":
+    sys.argv = ["-c"]
+    exec(compile(args[1], "<bench>", "exec"), {"__name__": "__main__"})
+else:
+    sys.argv = args
+    runpy.run_path(args[0], run_name="__main__")
+"""
+
+
 def _child(arguments: list[str], env: dict[str, str]) -> dict[str, float]:
-    started = time.perf_counter()
-    process = subprocess.Popen(  # noqa: S603  (our own manage.py, arguments built here)
-        [sys.executable, *arguments], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
-    )
-    _pid, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if status != 0:
-        sys.exit(f"{' '.join(arguments[:3])} failed ({status})")
-    return {"seconds": round(seconds, 2), "rss_mb": round(usage.ru_maxrss / 1024, 1)}
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as peak:
+        started = time.perf_counter()
+        completed = subprocess.run(  # noqa: S603  (our own manage.py, arguments built here)
+            [sys.executable, "-c", _PEAK, *arguments],
+            cwd=ROOT,
+            env={**env, "BENCH_PEAK_FILE": peak.name},
+            stdout=subprocess.DEVNULL,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+        if completed.returncode != 0:
+            sys.exit(f"{' '.join(arguments[:3])} failed ({completed.returncode})")
+        rss_kb = int(peak.read() or 0)
+    return {"seconds": round(seconds, 2), "rss_mb": round(rss_kb / 1024, 1)}
 
 
 def _seed(count: int) -> int:
