@@ -105,6 +105,14 @@ def import_file_path(*, owner: User, name: str) -> Path:
     return folder / name
 
 
+def import_file_discard(job: ImportJob) -> None:
+    """A finished import's file, if it was one sent to the bot (kept by us), is deleted."""
+    uploads = (Path(settings.EXPORT_ROOT) / str(job.owner_id) / "imports").resolve()
+    path = Path(job.path).resolve()
+    if path.parent == uploads:
+        path.unlink(missing_ok=True)
+
+
 def import_job_cancel(*, owner: User) -> bool:
     """Stop the owner's running import after its current batch; what is in stays."""
     return bool(

@@ -20,7 +20,7 @@ from notes.archive.export import (
     export_link_url,
     export_path,
 )
-from notes.archive.importer import import_job_run, imports_reserve_stalled
+from notes.archive.importer import import_file_discard, import_job_run, imports_reserve_stalled
 from notes.archive.models import ExportJob, ImportJob
 from notes.archive.reports import import_report
 from notes.telegram_html import quote
@@ -162,6 +162,7 @@ async def _import(bot: Bot, job: ImportJob) -> None:
 
     done = await sync_to_async(import_job_run)(job_id=job.pk, progress=progress)
     if done is not None and done.status != ImportJob.Status.RUNNING:
+        await sync_to_async(import_file_discard)(done)
         report = await sync_to_async(import_report)(done)
         await _show(bot, chat_id, message_id, quote(report))
 

@@ -70,7 +70,9 @@ def test_a_result_json_sent_to_the_bot_is_imported_with_a_report(telegram, deliv
     assert Note.objects.filter(owner=alice).count() == 9
     # Nothing went into the group.
     assert [c for c in telegram.calls("sendMessage") if c["chat_id"] != ALICE_CHAT] == []
-    assert ImportJob.objects.get(owner=alice).status == "done"
+    job = ImportJob.objects.get(owner=alice)
+    assert job.status == "done"
+    assert not Path(job.path).exists()  # the uploaded copy is not kept
 
     telegram.reset()
     send_document(deliver, telegram, (DATA / "result.json").read_bytes())
