@@ -349,7 +349,10 @@ def archive_section(result: dict[str, Any] | None) -> list[str]:
         "",
         f"Command: `{r['command']}` ({machine['cores']} cores, {machine['measured_at']}). "
         "Each figure is a `manage.py` child process: its wall time, start-up included, and "
-        "its peak RSS (Django and aiogram loaded).",
+        "its peak RSS (VmHWM). The Markdown vault misses both targets: per note, YAML front "
+        "matter and markdownify's HTML parse of formatted text cost about 1.5 ms, and the zip "
+        "keeps an entry record per file; the JSON export, with the same chunked reading, "
+        "meets them.",
         "",
         *table(
             ["measure", "count", "seconds", "peak RSS, MB", "target"],
@@ -379,10 +382,13 @@ def archive_section(result: dict[str, Any] | None) -> list[str]:
                     f"{r['imported']} of {r['messages']}",
                     r["import_s"],
                     r["import_rss_mb"],
-                    "10,000 messages < 300 s, < 150 MB: "
-                    + verdict(
-                        r["messages"] >= 10_000 and r["import_s"] < 300 and r["import_rss_mb"] < 150
-                    ),
+                    (
+                        "10,000 messages < 300 s, < 150 MB: "
+                        + verdict(r["import_s"] < 300 and r["import_rss_mb"] < 150)
+                    )
+                    if r["messages"] >= 10_000
+                    else f"10,000 messages < 300 s: not measured at 10,000 (about "
+                    f"{round(10_000 / r['import_notes_per_s'])} s at this rate)",
                 ],
                 [
                     "baseline: json.load of the same file",
