@@ -76,6 +76,7 @@ BENCH_WEBHOOK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench
 BENCH_REMINDERS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench_reminders
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
 BENCH_SEARCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench_search
+BENCH_ARCHIVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary_bench_archive
 # The commit before the async webhook: `make bench-before` serves it under the same load,
 # shortened (--quick: its worker needs many minutes to drain a full run).
 BEFORE_COMMIT ?= e42cf47
@@ -88,6 +89,7 @@ bench: messages
 	MINIAPP_BENCH=1 DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m pytest -q tests/webapp/test_browser_speed.py
 	BENCH_DATABASE_URL=$(BENCH_SEARCH_DATABASE_URL) $(PY) bench/search.py
 	BENCH_DATABASE_URL=$(BENCH_REMINDERS_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/reminders.py
+	BENCH_DATABASE_URL=$(BENCH_ARCHIVE_DATABASE_URL) $(PY) bench/archive.py
 	$(PY) bench/report.py
 
 bench-before: messages

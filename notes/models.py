@@ -364,3 +364,4 @@ __all__ = [
     "Reminder",
     "ReminderStatus",
 ]
+from notes.archive.models import ExportJob, ImportedMessage, ImportJob  # noqa: E402,F401

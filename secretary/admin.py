@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from notes.archive.admin_actions import export_json, export_markdown, forget_owners
 from secretary.models import Preferences, User
 
 
@@ -30,6 +31,7 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["-date_joined"]
     readonly_fields = ["date_joined", "last_login", "blocked_bot_at"]
     inlines = [PreferencesInline]
+    actions = [export_markdown, export_json, forget_owners]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
         (

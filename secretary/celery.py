@@ -72,4 +72,17 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every_seconds=60,
         description="Reminders due and not sent (downtime, a lost eta task) are sent, late.",
     ),
+    PeriodicJob(
+        name="Resume stalled imports",
+        task="telegram_bot.archive.tasks.resume_stalled_imports",
+        every_seconds=60,
+        every_setting="SWEEP_INTERVAL",
+        description="Imports sent to the bot whose worker stopped resume where they stopped.",
+    ),
+    PeriodicJob(
+        name="Prune old update payloads",
+        task="telegram_bot.archive.tasks.prune_update_payloads",
+        every_seconds=24 * 60 * 60,
+        description="Raw payloads of processed updates past UPDATE_RETENTION_DAYS are emptied.",
+    ),
 )

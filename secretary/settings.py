@@ -413,6 +413,20 @@ LINK_FETCH_ALLOWED_HOSTS = env.list("LINK_FETCH_ALLOWED_HOSTS", default=[])
 if LINK_FETCH_TIMEOUT <= 0:
     raise ConfigError("LINK_FETCH_TIMEOUT must be positive")
 
+# Your data (notes.archive): exports are written under EXPORT_ROOT, one folder per owner;
+# one past EXPORT_DOCUMENT_LIMIT (the Bot API's 50 MB upload) is offered as a signed link
+# (PUBLIC_URL/archive/download/…) that works EXPORT_LINK_TTL for its owner alone.
+EXPORT_ROOT = Path(env.str("EXPORT_ROOT", str(BASE_DIR / ".exports")))
+EXPORT_DOCUMENT_LIMIT = env.int("EXPORT_DOCUMENT_LIMIT", 50 * 1024 * 1024)
+EXPORT_LINK_TTL = env.duration("EXPORT_LINK_TTL", timedelta(days=1))
+# Raw payloads of processed Telegram updates are pruned after this many days (the row stays,
+# so a late redelivery is still recognised).
+UPDATE_RETENTION_DAYS = env.int("UPDATE_RETENTION_DAYS", 30)
+# A Telegram Desktop export larger than this is refused with a one-line reason.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", 1024 * 1024 * 1024)
+if EXPORT_DOCUMENT_LIMIT < 1 or UPDATE_RETENTION_DAYS < 1:
+    raise ConfigError("EXPORT_DOCUMENT_LIMIT and UPDATE_RETENTION_DAYS must be positive")
+
 AI_PROVIDER_NAMES = ("openai", "gemini", "local")
 OPENAI_API_KEY = env.str("OPENAI_API_KEY")
 OPENAI_MODEL = env.str("OPENAI_MODEL", "gpt-4o-mini")

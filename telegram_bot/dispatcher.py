@@ -10,6 +10,7 @@ from functools import cache
 
 from aiogram import Dispatcher
 
+from telegram_bot.archive import handlers as archive
 from telegram_bot.handlers import (
     bursts,
     commands,
@@ -35,6 +36,7 @@ def dispatcher() -> Dispatcher:
     dp.include_routers(
         search.router,  # before commands: their catch-all answers unknown commands
         reminders.router,  # before commands: /reminders is not an unknown command
+        archive.router,
         commands.router,
         conversation.router,
         note_actions.router,

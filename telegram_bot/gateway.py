@@ -12,6 +12,7 @@ import html
 import io
 import logging
 import re
+from pathlib import Path
 
 import aiohttp
 from aiogram import Bot
@@ -25,6 +26,7 @@ from aiogram.types import (
     CallbackQuery,
     ChatFullInfo,
     ForumTopic,
+    FSInputFile,
     InlineKeyboardMarkup,
     InlineQuery,
     InlineQueryResultArticle,
@@ -445,4 +447,16 @@ async def answer_inline(
         is_personal=True,
         next_offset=next_offset,
         button=button,
+    )
+
+
+# -- files to the owner ----------------------------------------------------------------------
+
+
+async def send_document(
+    bot: Bot, *, chat_id: int, path: Path, filename: str, caption: str | None = None
+) -> Message:
+    """A file from disk as a document (a multipart upload, streamed from the file)."""
+    return await bot.send_document(
+        chat_id=chat_id, document=FSInputFile(path, filename=filename), caption=caption
     )

@@ -14,6 +14,7 @@ from structlog.contextvars import bound_contextvars
 
 from secretary.logs import update_correlation_id
 from secretary.work import enqueue, work_run
+from telegram_bot.archive import tasks as archive_tasks  # noqa: F401  (registers its tasks)
 from telegram_bot.client import bot_session
 from telegram_bot.dispatcher import dispatcher
 from telegram_bot.handlers.errors import TRANSIENT_ERRORS

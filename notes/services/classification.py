@@ -8,6 +8,7 @@ interface in ``notes.ai`` and store the outcome on the note. They never change
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,7 +68,7 @@ CLASSIFICATION_FIELDS = [
 FORMAT_REFUSAL = "format_refusal"
 
 
-def note_classify(*, note: Note) -> ClassificationResult:
+def note_classify(*, note: Note, providers: tuple[str, ...] | None = None) -> ClassificationResult:
     """Classify the note among its owner's topics and store the outcome on the note.
 
     Stores topic, ai_provider, confidence, reason, alternatives, title, tags,
@@ -79,19 +80,26 @@ def note_classify(*, note: Note) -> ClassificationResult:
     """
     topics = _selectable_topics(note)
     context = note_context(note=note, topics=topics)
+    if providers is not None:  # a bulk import asks the local provider alone
+        context = replace(context, providers=providers)
     result = classify_note(context)  # with no topics it asks no provider
     _store_classification(note, result, {str(topic.pk): topic for topic in topics})
     return result
 
 
-def note_render(*, note: Note, topic: Topic) -> RenderedNote:
+def note_render(
+    *, note: Note, topic: Topic, providers: tuple[str, ...] | None = None
+) -> RenderedNote:
     """Render the note for ``topic`` and save ``note.rendered_text`` (and title/tags).
 
     The topic's format template is applied in code; a model rewrites the text
     only when the topic has style instructions (never for a private topic).
     The owner's formatting (``note.entities``) survives into the body.
     """
-    rendered = render_note(_render_context(note, topic, topic.format_template))
+    context = _render_context(note, topic, topic.format_template)
+    if providers is not None:
+        context = replace(context, providers=providers)
+    rendered = render_note(context)
     _store_rendering(note, rendered, _format_refusal_to_tell(note, topic, rendered))
     return rendered
 

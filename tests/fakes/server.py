@@ -33,6 +33,17 @@ class Request:
     # The handler's socket, so a fault can tell whether the client is still there.
     connection: socket.socket | None = field(default=None, repr=False, compare=False)
 
+    def uploads(self) -> dict[str, tuple[str, bytes]]:
+        """The files of a multipart body: field name → (file name, content)."""
+        content_type = self.headers.get("content-type", "")
+        if not content_type.startswith("multipart/form-data"):
+            return {}
+        return {
+            name: (filename, raw)
+            for name, filename, raw in _multipart_parts(self.body, content_type)
+            if filename is not None
+        }
+
     def client_gone(self) -> bool:
         """Whether the client closed (or reset) its end; reads nothing off the socket."""
         return self.connection is not None and _peer_closed(self.connection)
@@ -231,8 +242,11 @@ class FakeServer:
             protocol_version = "HTTP/1.1"
 
             def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
+                if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+                    body = _read_chunked(self.rfile)  # a streamed upload (aiohttp's files)
+                else:
+                    length = int(self.headers.get("Content-Length") or 0)
+                    body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
                 request = Request(
                     method=self.command,
@@ -276,6 +290,19 @@ def _peer_closed(sock: socket.socket) -> bool:
         return sock.recv(1, socket.MSG_PEEK) == b""
     except (ConnectionError, OSError, ValueError):
         return True
+
+
+def _read_chunked(stream: Any) -> bytes:
+    """A body sent with ``Transfer-Encoding: chunked``, as real Bot API servers accept."""
+    body = bytearray()
+    while True:
+        size = int(stream.readline().split(b";", 1)[0].strip() or b"0", 16)
+        if size == 0:
+            while stream.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return bytes(body)
+        body += stream.read(size)
+        stream.readline()  # the CRLF after each chunk
 
 
 def _as_text(value: Any) -> str:

@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from notes.archive.terminal import ARCHIVE_COMMANDS, archive_command
 from notes.ports import Ports, ports_using
 from notes.reminders.inline import DueChecks
 from notes.reminders.terminal import reminder_toggle_for_note
@@ -190,6 +191,8 @@ class ChatSession:
             self.add_to_last(message[len(command) :].strip())
         elif command in (*FIND_COMMANDS, MORE_COMMAND):
             self.say(self.search.more() if command == MORE_COMMAND else self.search.find(message))
+        elif command in ARCHIVE_COMMANDS:
+            self.say(archive_command(owner=self.owner, line=message))
         elif command:
             self.command(command)
         elif message.isdigit():
