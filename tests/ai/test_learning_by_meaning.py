@@ -1,0 +1,160 @@
+"""Filings teach the local classifier past shared words: sentence embeddings, k nearest."""
+
+import pytest
+
+from notes.ai import Example, NoteContext, TopicInfo, embeddings
+from notes.ai.providers.local import LocalProvider
+from notes.models import FilingExample
+from notes.services.classification import note_classify, note_filing_record
+from tests.factories import NoteFactory
+
+TOPICS = (
+    TopicInfo("health", "Здоровье", "Врачи, анализы, лекарства, самочувствие."),
+    TopicInfo("shopping", "Покупки", "Что нужно купить. Списки покупок."),
+    TopicInfo("work", "Работа", "Задачи, релизы, договорённости с коллегами."),
+)
+# Adaptations: each shares one word ("книга") with the others, never two.
+MOVED = (
+    "Игра престолов — по книгам Мартина",
+    "Гарри Поттер, снятый по книгам Роулинг",
+    "Дюна Вильнёва по книге Герберта",
+    "Властелин колец Джексона, по книге Толкина",
+    "Оно — экранизация книги Стивена Кинга",
+)
+SIXTH = "Ведьмак с Генри Кавиллом — по книгам Сапковского"
+
+
+def filed(text, topic_key, suggested_key=None):
+    return Example(
+        text=text,
+        topic_key=topic_key,
+        suggested_key=suggested_key,
+        embedding=embeddings.embed(text),
+    )
+
+
+def classify(text, examples=()):
+    context = NoteContext(text=text, language="ru", topics=TOPICS, examples=tuple(examples))
+    return LocalProvider().classify(context)
+
+
+def test_a_note_in_other_words_than_the_filings_follows_them():
+    # "Присед" is in no description, no thesaurus, and shares no word with the filings.
+    assert classify("Присед 80 кг 5х5").topic_key != "health"
+    history = [filed("Жим лёжа 60 кг, три подхода по восемь", "health")]
+    history += [filed("Становая тяга 100 кг", "health")]
+    history += [filed("Молоко, хлеб и яйца", "shopping"), filed("Релиз 2.3 в пятницу", "work")]
+
+    result = classify("Присед 80 кг 5х5", history)
+
+    assert result.topic_key == "health"
+    assert result.reason == "Ближе всего к теме «Здоровье» и к заметкам, которые вы туда клали."
+
+
+def test_a_vote_by_meaning_needs_embeddings(settings):
+    settings.CLASSIFIER_EMBEDDINGS = False
+    history = [
+        Example(text="Жим лёжа 60 кг, три подхода по восемь", topic_key="health"),
+        Example(text="Становая тяга 100 кг", topic_key="health"),
+    ]
+
+    assert embeddings.embed("Становая тяга 100 кг") == b""
+    assert classify("Присед 80 кг 5х5", history).topic_key != "health"
+
+
+@pytest.mark.django_db
+def test_five_notes_moved_from_books_to_movies_change_where_the_sixth_goes(alice, topics, chain):
+    chain("local")
+    assert note_classify(note=NoteFactory(owner=alice, text=SIXTH)).topic_key == str(
+        topics["books"].pk
+    )
+
+    for text in MOVED:
+        note = NoteFactory(owner=alice, text=text)
+        note_classify(note=note)  # suggests Books
+        assert note.classification["suggested_topic_id"] == topics["books"].pk
+        note_filing_record(note=note, topic=topics["movies"])
+
+    assert FilingExample.objects.filter(owner=alice, suggested_topic=topics["books"]).count() == 5
+    after = note_classify(note=NoteFactory(owner=alice, text=SIXTH))
+    assert after.topic_key == str(topics["movies"].pk)
+
+
+@pytest.mark.django_db
+def test_the_same_notes_confirmed_in_books_keep_the_sixth_in_books(alice, topics, chain):
+    chain("local")
+    for text in MOVED:
+        note = NoteFactory(owner=alice, text=text)
+        note_classify(note=note)
+        note_filing_record(note=note, topic=topics["books"])
+
+    assert note_classify(note=NoteFactory(owner=alice, text=SIXTH)).topic_key == str(
+        topics["books"].pk
+    )
+
+
+def test_corrections_outvote_as_many_confirmations():
+    topics = (
+        TopicInfo("books", "Книги", "Книги, которые хочу прочитать, цитаты и рецензии."),
+        TopicInfo("movies", "Фильмы", "Фильмы и сериалы, которые стоит посмотреть."),
+    )
+    confirmed = [filed(text, "books") for text in MOVED[:2]]
+    corrected = [filed(text, "movies", suggested_key="books") for text in MOVED[2:4]]
+
+    def top(examples):
+        context = NoteContext(text=SIXTH, language="ru", topics=topics, examples=examples)
+        return LocalProvider().classify(context).topic_key
+
+    # Newest first: the corrections are older here, and still win.
+    assert top((*confirmed, *corrected)) == "movies"
+
+
+def test_recent_filings_outvote_old_ones():
+    topics = (
+        TopicInfo("books", "Книги", "Книги, которые хочу прочитать."),
+        TopicInfo("movies", "Фильмы", "Фильмы и сериалы, которые стоит посмотреть."),
+    )
+    old = [filed(text, "books") for text in MOVED]
+    recent = [filed(text + ", смотреть", "movies") for text in MOVED]
+    between = [filed(f"Счёт за свет, {month}", "books") for month in range(300)]
+
+    def top(examples):
+        context = NoteContext(text=SIXTH, language="ru", topics=topics, examples=examples)
+        return LocalProvider().classify(context).topic_key
+
+    assert top((*recent, *between, *old)) == "movies"
+    assert top((*old, *between, *recent)) == "books"
+
+
+@pytest.mark.django_db
+def test_a_filing_is_embedded_once_when_filed_and_never_again(alice, topics, chain, monkeypatch):
+    chain("local")
+    for text in MOVED:
+        note_filing_record(note=NoteFactory(owner=alice, text=text), topic=topics["movies"])
+    stored = FilingExample.objects.filter(owner=alice).values_list("embedding", flat=True)
+    assert [len(bytes(vector)) for vector in stored] == [768] * len(MOVED)
+
+    embedded = []
+    original = embeddings.embed
+    monkeypatch.setattr(embeddings, "embed", lambda text: embedded.append(text) or original(text))
+    note_classify(note=NoteFactory(owner=alice, text=SIXTH))
+
+    assert embedded == [SIXTH]  # the new note only; the filings' vectors are read
+
+
+@pytest.mark.django_db
+def test_with_embeddings_off_filings_store_no_vector_and_still_teach_by_words(
+    alice, topics, chain, settings
+):
+    settings.CLASSIFIER_EMBEDDINGS = False
+    chain("local")
+    corrected = NoteFactory(
+        owner=alice,
+        text="Сценарий «Сталкера» Стругацких",
+        classification={"suggested_topic_id": topics["books"].pk},
+    )
+    note_filing_record(note=corrected, topic=topics["movies"])
+
+    assert bytes(FilingExample.objects.get(note=corrected).embedding) == b""
+    after = note_classify(note=NoteFactory(owner=alice, text="Перечитать сценарий «Сталкера»"))
+    assert after.topic_key == str(topics["movies"].pk)
