@@ -133,7 +133,7 @@ def main() -> None:
         max(0.0, total - embed)
         for total, embed in zip(meaning["classify"], meaning["embed"], strict=True)
     ]
-    probe = subprocess.run(
+    probe = subprocess.run(  # noqa: S603 - this script itself
         [sys.executable, __file__, "--memory-probe"],
         capture_output=True,
         text=True,

@@ -9,8 +9,10 @@ The ``NEIGHBOURS`` closest filings vote for their topics. A vote is
 further much less (e5's similarities sit in a narrow band, 0.8–0.95).
 A correction counts ``CORRECTION_WEIGHT`` times and votes against the topic
 that was wrongly suggested; a filing's vote halves every ``RECENCY_HALF_LIFE``
-newer filings. So five notes moved from Books to Movies outvote older
-confirmations of Books for the next note like them.
+newer filings. Where the nearest filings are corrections, the owner has said
+the words mislead here: the vote keeps its full weight however clearly the
+words point elsewhere. So five notes moved from Books to Movies send the sixth
+like them to Movies.
 
 How much the vote weighs beside the description (``trust``): up to ``SHARE``,
 scaled by how much of the topic set the owner has filed into, or by how close
@@ -45,10 +47,12 @@ MAX_EXAMPLES = 2000
 
 @dataclass(frozen=True)
 class Vote:
-    """Each topic's share of the vote (negative: voted against) and its weight, 0..SHARE."""
+    """Each topic's share of the vote (negative: voted against), its weight (0..SHARE),
+    and how much of it came from corrections (0..1)."""
 
     shares: dict[str, float]
     trust: float
+    corrected: float = 0.0
 
 
 NO_VOTE = Vote({}, 0.0)
@@ -75,7 +79,7 @@ def vote(text: str, examples: tuple[Example, ...], topic_count: int, *, query: b
     nearest = nearest[np.argsort(-similarities[nearest], kind="stable")]
     best = float(similarities[nearest[0]])
     votes: dict[str, float] = defaultdict(float)
-    closeness = 0.0
+    closeness = corrections = 0.0
     for row in nearest:
         similarity = float(similarities[row])
         position = filed.positions[row]
@@ -83,6 +87,7 @@ def vote(text: str, examples: tuple[Example, ...], topic_count: int, *, query: b
         weight = math.exp((similarity - best) / TEMPERATURE) * 0.5 ** (position / RECENCY_HALF_LIFE)
         if example.is_correction:
             weight *= CORRECTION_WEIGHT
+            corrections += weight
             if example.suggested_key is not None:
                 votes[example.suggested_key] -= CORRECTION_PENALTY * weight
         votes[example.topic_key] += weight
@@ -91,8 +96,11 @@ def vote(text: str, examples: tuple[Example, ...], topic_count: int, *, query: b
     if total <= 0:
         return NO_VOTE
     covered = len({example.topic_key for example in examples}) / topic_count
-    evidence = max(min(1.0, covered), closeness / (closeness + CLOSE_HALF))
-    return Vote({key: weight / total for key, weight in votes.items()}, SHARE * evidence)
+    corrected = corrections / total
+    # The owner's corrections are evidence however few topics they have filed into.
+    evidence = max(min(1.0, covered), closeness / (closeness + CLOSE_HALF), min(1.0, corrected))
+    shares = {key: weight / total for key, weight in votes.items()}
+    return Vote(shares, SHARE * evidence, min(1.0, corrected))
 
 
 @lru_cache(maxsize=64)

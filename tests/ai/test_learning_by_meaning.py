@@ -2,7 +2,7 @@
 
 import pytest
 
-from notes.ai import Example, NoteContext, TopicInfo, embeddings
+from notes.ai import Example, NoteContext, TopicInfo, embeddings, neighbours
 from notes.ai.providers.local import LocalProvider
 from notes.models import FilingExample
 from notes.services.classification import note_classify, note_filing_record
@@ -69,10 +69,9 @@ def test_five_notes_moved_from_books_to_movies_change_where_the_sixth_goes(alice
         topics["books"].pk
     )
 
-    for text in MOVED:
-        note = NoteFactory(owner=alice, text=text)
-        note_classify(note=note)  # suggests Books
-        assert note.classification["suggested_topic_id"] == topics["books"].pk
+    for text in MOVED:  # each suggested Books, each moved to Movies by the owner
+        books = {"suggested_topic_id": topics["books"].pk}
+        note = NoteFactory(owner=alice, text=text, classification=books)
         note_filing_record(note=note, topic=topics["movies"])
 
     assert FilingExample.objects.filter(owner=alice, suggested_topic=topics["books"]).count() == 5
@@ -93,37 +92,27 @@ def test_the_same_notes_confirmed_in_books_keep_the_sixth_in_books(alice, topics
     )
 
 
-def test_corrections_outvote_as_many_confirmations():
-    topics = (
-        TopicInfo("books", "Книги", "Книги, которые хочу прочитать, цитаты и рецензии."),
-        TopicInfo("movies", "Фильмы", "Фильмы и сериалы, которые стоит посмотреть."),
-    )
-    confirmed = [filed(text, "books") for text in MOVED[:2]]
-    corrected = [filed(text, "movies", suggested_key="books") for text in MOVED[2:4]]
+def test_corrections_outvote_as_many_confirmations_in_the_vote():
+    confirmed = tuple(filed(text, "books") for text in MOVED[:2])
+    corrected = tuple(filed(text, "movies", suggested_key="books") for text in MOVED[2:4])
 
-    def top(examples):
-        context = NoteContext(text=SIXTH, language="ru", topics=topics, examples=examples)
-        return LocalProvider().classify(context).topic_key
+    # Newest first: the confirmations are the more recent here, and still lose.
+    vote = neighbours.vote(SIXTH, (*confirmed, *corrected), topic_count=2)
 
-    # Newest first: the corrections are older here, and still win.
-    assert top((*confirmed, *corrected)) == "movies"
+    assert vote.shares["movies"] > vote.shares["books"]
+    assert vote.trust == neighbours.SHARE  # corrections are evidence on their own
 
 
-def test_recent_filings_outvote_old_ones():
-    topics = (
-        TopicInfo("books", "Книги", "Книги, которые хочу прочитать."),
-        TopicInfo("movies", "Фильмы", "Фильмы и сериалы, которые стоит посмотреть."),
-    )
-    old = [filed(text, "books") for text in MOVED]
-    recent = [filed(text + ", смотреть", "movies") for text in MOVED]
-    between = [filed(f"Счёт за свет, {month}", "books") for month in range(300)]
+def test_recent_filings_outvote_old_ones_in_the_vote():
+    old = tuple(filed(text, "books") for text in MOVED)
+    recent = tuple(filed(text + ", смотреть", "movies") for text in MOVED)
+    between = tuple(filed(f"Счёт за свет, {month}", "bills") for month in range(300))
 
-    def top(examples):
-        context = NoteContext(text=SIXTH, language="ru", topics=topics, examples=examples)
-        return LocalProvider().classify(context).topic_key
+    newer_movies = neighbours.vote(SIXTH, (*recent, *between, *old), topic_count=3)
+    newer_books = neighbours.vote(SIXTH, (*old, *between, *recent), topic_count=3)
 
-    assert top((*recent, *between, *old)) == "movies"
-    assert top((*old, *between, *recent)) == "books"
+    assert newer_movies.shares["movies"] > 0.8
+    assert newer_books.shares["books"] > 0.8
 
 
 @pytest.mark.django_db

@@ -84,7 +84,8 @@ EVIDENCE_HALF = 0.4
 MAX_EXAMPLES = 400
 KNN_CONCEPT_SCALE = 0.0
 # The filings' meaning (``notes.ai.neighbours``) weighs less the more clearly the words
-# alone set one topic apart: its trust × (1 − MEANING_YIELDS × the words' margin).
+# alone set one topic apart: its trust × (1 − MEANING_YIELDS × the words' margin), unless
+# the nearest filings are corrections.
 MEANING_YIELDS = 0.8
 
 # The confidence is read off the margin between the best two scores, 1 − second/best
@@ -186,7 +187,8 @@ def _with_meaning(worded: list[Scored], meant: neighbours.Vote) -> list[Scored]:
     """The words' scores blended with the filings' vote by meaning."""
     totals = sorted((item.score for item in worded), reverse=True)
     margin = 1 - max(totals[1], 0.0) / totals[0] if len(totals) > 1 and totals[0] > 0 else 0.0
-    trust = meant.trust * (1 - MEANING_YIELDS * margin)
+    # Corrections among the nearest filings say the words mislead: they do not yield.
+    trust = meant.trust * (1 - MEANING_YIELDS * margin * (1 - meant.corrected))
     scored = []
     for item in worded:
         alike = trust * meant.shares.get(item.key, 0.0)
