@@ -118,6 +118,51 @@ def profile_section(before: dict[str, Any] | None, after: dict[str, Any] | None)
     return lines
 
 
+def learning_section(result: dict[str, Any] | None) -> list[str]:
+    """Learning by meaning (notes/ai/neighbours.py): latency beside words only, memory, size."""
+    if not result:
+        return []
+    memory = result["private_memory_mb"]
+    given = result["with_meaning_given_the_notes_embedding_ms"]
+    lines = [
+        "## Learning from filings by meaning",
+        "",
+        f"Command: `{result['command']}`. {result['topics']} topics, {result['filings']} "
+        "filings with stored vectors, every note a new text. Per note, ms:",
+        "",
+    ]
+    lines += table(
+        ["", "p50", "p95", "p99"],
+        [
+            ["baseline: words only (CLASSIFIER_EMBEDDINGS off)"]
+            + [result["baseline_words_only_ms"][q] for q in ("p50", "p95", "p99")],
+            ["words + k-NN vote, the note's vector given"]
+            + [given[q] for q in ("p50", "p95", "p99")],
+            ["the note's own embedding (once per note)"]
+            + [result["note_embedding_ms"][q] for q in ("p50", "p95", "p99")],
+            ["total with meaning"]
+            + [result["with_meaning_total_ms"][q] for q in ("p50", "p95", "p99")],
+        ],
+    )
+    lines += [
+        "",
+        f"Target < 10 ms a note: {verdict(given['p50'] < 10)} for the vote over stored "
+        f"filings (p50 {given['p50']} ms); {verdict(result['with_meaning_total_ms']['p50'] < 10)} "
+        "once the note's own embedding is counted (a transformer pass over its tokens).",
+        "",
+        "Memory of a fresh process (MB, private = Private_Clean + Private_Dirty; the model file "
+        "is mapped read-only, so its pages are shared by every process on the machine):",
+        "",
+    ]
+    lines += table(
+        ["", "private", "RSS"],
+        [[name.replace("_", " "), v["private"], v["rss"]] for name, v in memory.items()],
+    )
+    sizes = ", ".join(f"{name} {mb} MB" for name, mb in result["installed_mb"].items())
+    lines += ["", f"Installed on disk: {sizes}.", ""]
+    return lines
+
+
 def main() -> None:
     webhook = load("webhook")
     baseline = load("webhook-baseline")
@@ -321,6 +366,7 @@ def main() -> None:
             ],
         )
         lines += [""]
+    lines += learning_section(load("learning_classifier"))
     if expiry:
         lines += [
             "## Expiry",

