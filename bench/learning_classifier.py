@@ -158,6 +158,8 @@ def main() -> None:
         "with_meaning_total_ms": percentiles(total_ms),
         "private_memory_mb": memory,
         "installed_mb": installed_mb(),
+        # the machine is shared: how busy it was while measuring (1, 5, 15 minutes)
+        "load_average": [round(load, 1) for load in os.getloadavg()],
     }
     print(
         f"learning classifier, {TOPICS} topics, {FILINGS} filings: words only p50 "

@@ -27,6 +27,7 @@ from notes.ai import (
     render_note,
 )
 from notes.ai.embeddings import embed
+from notes.ai.embeddings import enabled as embeddings_enabled
 from notes.ai.templates import forward_name, source_html, validate_format_template
 from notes.ai.textfeatures import first_line_title
 from notes.links import MAX_LINKS, note_link_previews
@@ -171,6 +172,29 @@ def note_filing_record(*, note: Note, topic: Topic) -> None:
             "embedding": embed(text),
         },
     )
+
+
+def filing_examples_embed(*, batch: int = 200) -> int:
+    """Embed the filings that have no vector yet (made before embeddings, or while off).
+
+    Returns how many were embedded; 0 when embeddings are off or unavailable. Each
+    row is saved as soon as its vector is ready, so an interrupted run loses nothing.
+    """
+    if not embeddings_enabled():
+        return 0
+    done = 0
+    while True:
+        rows = list(
+            FilingExample.objects.filter(embedding=b"")
+            .exclude(text="")
+            .order_by("id")
+            .values_list("id", "text")[:batch]
+        )
+        for pk, text in rows:
+            FilingExample.objects.filter(pk=pk).update(embedding=embed(text))
+        done += len(rows)
+        if len(rows) < batch:
+            return done
 
 
 def note_context(*, note: Note, topics: list[Topic]) -> NoteContext:

@@ -1,6 +1,9 @@
 """Filings teach the local classifier past shared words: sentence embeddings, k nearest."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 
 from notes.ai import Example, NoteContext, TopicInfo, embeddings, neighbours
 from notes.ai.providers.local import LocalProvider
@@ -147,3 +150,26 @@ def test_with_embeddings_off_filings_store_no_vector_and_still_teach_by_words(
     assert bytes(FilingExample.objects.get(note=corrected).embedding) == b""
     after = note_classify(note=NoteFactory(owner=alice, text="Перечитать сценарий «Сталкера»"))
     assert after.topic_key == str(topics["movies"].pk)
+
+
+@pytest.mark.django_db
+def test_filings_made_before_embeddings_are_embedded_by_the_command(alice, topics, settings):
+    settings.CLASSIFIER_EMBEDDINGS = False
+    for text in MOVED[:3]:
+        note_filing_record(note=NoteFactory(owner=alice, text=text), topic=topics["movies"])
+    settings.CLASSIFIER_EMBEDDINGS = True
+
+    out = StringIO()
+    call_command("embed_filings", stdout=out)
+    call_command("embed_filings", stdout=out)  # a second run finds nothing left
+
+    assert out.getvalue() == "embedded 3 filings\nembedded 0 filings\n"
+    stored = FilingExample.objects.filter(owner=alice).values_list("embedding", flat=True)
+    assert [len(bytes(vector)) for vector in stored] == [768] * 3
+
+
+def test_the_command_refuses_clearly_when_embeddings_are_off(settings):
+    settings.CLASSIFIER_EMBEDDINGS = False
+
+    with pytest.raises(CommandError, match="Embeddings are off"):
+        call_command("embed_filings")
