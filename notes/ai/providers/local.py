@@ -22,7 +22,7 @@ description is met only faintly, the filings decide. Then the filings that *mean
 the same as the note vote too (``notes.ai.neighbours``: sentence embeddings,
 when ``CLASSIFIER_EMBEDDINGS`` is on), with their own share of the final score.
 
-The confidence is calibrated on the evaluation sets (``CALIBRATION``): among
+The confidence is calibrated on the evaluation sets (``notes.ai.confidence``): among
 notes given 0.85 or more, at least 85 % were right. The index of a topic set and
 its examples is cached: scoring a note is a few hundred dictionary look-ups.
 """
@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,6 +40,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from notes.ai import neighbours
+from notes.ai.confidence import confidences_of
 from notes.ai.lexicon import domain_concepts, host_of, lemma_concepts, text_concepts
 from notes.ai.morphology import lemma
 from notes.ai.providers.base import Provider
@@ -88,30 +88,6 @@ KNN_CONCEPT_SCALE = 0.0
 # the nearest filings are corrections.
 MEANING_YIELDS = 0.8
 
-# The confidence is read off the margin between the best two scores, 1 − second/best
-# (1: no other topic scored), through this table of (margin, share of notes right):
-# fitted, rounded down, on the dev and held-out sets in all three modes (cold,
-# leave-one-out, dev as history; ``manage.py evaluate_classifier`` prints the
-# bands). Between points it is read linearly. At 0.85 and above, 94–97 % were right.
-CALIBRATION: tuple[tuple[float, float], ...] = (
-    (0.0, 0.45),
-    (0.3, 0.6),
-    (0.6, 0.75),
-    (0.8, 0.85),
-    (1.0, 0.95),
-)
-# How the rest of the confidence is shared among the alternatives (a softmax temperature).
-SHARPNESS = 3.0
-# A wide margin is not enough to file on its own: the answer must also meet its topic's
-# words strongly (SURE_WORDS, a raw description score; a third of the notes reach it)
-# without the filings' meaning voting for another topic, or have the filings' meaning
-# behind it (SURE_MEANING of their vote). Otherwise the confidence stays below the
-# owners' default auto-filing threshold (0.85), at UNSURE. Fitted on the dev, held-out,
-# unseen and tune sets in four modes: of the notes that passed, 98.8 % were right
-# (cold on the tune set alone: 13 of 15).
-SURE_WORDS = 3.0
-SURE_MEANING = 0.8
-UNSURE = 0.8
 
 _URL = re.compile(r"https?://\S+")
 
@@ -384,40 +360,6 @@ def _note_text(context: NoteContext) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def calibrated(margin: float) -> float:
-    """The share of notes with this margin that were filed right (``CALIBRATION``)."""
-    points = CALIBRATION
-    position = bisect_right([x for x, _ in points], margin)
-    if position <= 0:
-        return points[0][1]
-    if position >= len(points):
-        return points[-1][1]
-    (x0, y0), (x1, y1) = points[position - 1], points[position]
-    return y0 + (y1 - y0) * (margin - x0) / (x1 - x0) if x1 > x0 else y1
-
-
-def _confidences(scored: list[Scored]) -> list[float]:
-    best = scored[0].score if scored else 0.0
-    if best <= 0:
-        return [0.0 for _ in scored]
-    second = scored[1].score if len(scored) > 1 else 0.0
-    top = calibrated(1 - max(second, 0.0) / best)
-    if not _sure(scored):
-        top = min(top, UNSURE)
-    shares = [math.exp(SHARPNESS * (item.score / best - 1)) for item in scored[1:]]
-    rest = sum(shares)
-    # An alternative never looks surer than the answer (they tie when the margin is nil).
-    return [top, *(min(top, (1 - top) * share / rest) if rest else 0.0 for share in shares)]
-
-
-def _sure(scored: list[Scored]) -> bool:
-    best = scored[0]
-    if best.meaning is None:
-        return best.description >= SURE_WORDS
-    contradicted = any((item.meaning or 0.0) > best.meaning for item in scored[1:])
-    return (best.description >= SURE_WORDS and not contradicted) or (best.meaning >= SURE_MEANING)
-
-
 def _result(context: NoteContext, scored: list[Scored]) -> ClassificationResult:
     title = context.link.title if context.link and context.link.title else ""
     title = first_line_title(title or context.text)
@@ -429,7 +371,7 @@ def _result(context: NoteContext, scored: list[Scored]) -> ClassificationResult:
             title=title,
             provider=LocalProvider.name,
         )
-    confidences = _confidences(scored)
+    confidences = confidences_of(scored)
     best = scored[0]
     alternatives = tuple(
         Alternative(item.key, round(confidence, 4))
