@@ -19,7 +19,7 @@ PYTHON312 ?= $(shell command -v python3.12 >/dev/null 2>&1 && python3.12 -c 'imp
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/secretary
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: help venv install run test bench bench-before lint typecheck format messages migrate check compose-check clean
+.PHONY: help venv install run test bench bench-before evaluate lint typecheck format messages migrate check compose-check clean
 
 help:
 	@echo "make run   - start the product on the embedded default (SQLite, inline tasks):"
@@ -28,6 +28,7 @@ help:
 	@echo "make test  - set up and run the whole test suite (PostgreSQL + Redis)"
 	@echo "make bench - the benchmarks (webhook beside bare aiogram, pipeline, AI cost, memory, local"
 	@echo "             classifier, expiry of 10,000) on the local services -> docs/performance.md"
+	@echo "make evaluate - the local classifier on every evaluation set, cold and learning -> docs/classifier.md"
 	@echo "make lint | typecheck | format | check | compose-check | messages | migrate | clean"
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt
@@ -84,6 +85,7 @@ BEFORE_DIR ?= /tmp/secretary-before
 
 bench: messages
 	DEBUG=1 $(PY) bench/local_classifier.py
+	DEBUG=1 $(PY) bench/learning_classifier.py
 	BENCH_DATABASE_URL=$(BENCH_WEBHOOK_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/webhook.py --profile
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/expiry.py
 	MINIAPP_BENCH=1 DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m pytest -q tests/webapp/test_browser_speed.py
@@ -91,6 +93,11 @@ bench: messages
 	BENCH_DATABASE_URL=$(BENCH_REMINDERS_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/reminders.py
 	BENCH_DATABASE_URL=$(BENCH_ARCHIVE_DATABASE_URL) $(PY) bench/archive.py
 	$(PY) bench/report.py
+
+# docs/classifier.md: every evaluation set cold, leave-one-out, with history, the learning
+# curve and the targets, from one run (no database needed).
+evaluate: messages
+	DEBUG=1 $(PY) manage.py evaluate_classifier --report
 
 bench-before: messages
 	rm -rf $(BEFORE_DIR) && git worktree prune && git worktree add --detach $(BEFORE_DIR) $(BEFORE_COMMIT)

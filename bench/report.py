@@ -209,6 +209,58 @@ def reminders_section(result: dict[str, Any] | None) -> list[str]:
 MINIAPP_COMMAND = "make bench (MINIAPP_BENCH=1 DEBUG=1 pytest tests/webapp/test_browser_speed.py)"
 
 
+def learning_section(result: dict[str, Any] | None) -> list[str]:
+    """Learning by meaning (notes/ai/neighbours.py): latency beside words only, memory, size."""
+    if not result:
+        return []
+    memory = result["private_memory_mb"]
+    given = result["with_meaning_given_the_notes_embedding_ms"]
+    lines = [
+        "## Learning from filings by meaning",
+        "",
+        f"Command: `{result['command']}`. {result['topics']} topics, {result['filings']} "
+        "filings with stored vectors, every note a new text; load average while measuring "
+        f"{result.get('load_average', '?')} on {result['machine']['cores']} cores (the "
+        "machine is shared). Per note, ms:",
+        "",
+    ]
+    lines += table(
+        ["", "p50", "p95", "p99"],
+        [
+            ["baseline: words only (CLASSIFIER_EMBEDDINGS off)"]
+            + [result["baseline_words_only_ms"][q] for q in ("p50", "p95", "p99")],
+            ["words + k-NN vote, the note's vector given"]
+            + [given[q] for q in ("p50", "p95", "p99")],
+            ["the note's own embedding (once per note)"]
+            + [result["note_embedding_ms"][q] for q in ("p50", "p95", "p99")],
+            ["total with meaning"]
+            + [result["with_meaning_total_ms"][q] for q in ("p50", "p95", "p99")],
+        ],
+    )
+    lines += [
+        "",
+        f"Target < 10 ms a note: {verdict(given['p50'] < 10)} for words and vote over stored "
+        f"filings (p50 {given['p50']} ms; the vote's own share, beside the baseline in the "
+        f"same run: {round(given['p50'] - result['baseline_words_only_ms']['p50'], 2)} ms); "
+        f"{verdict(result['with_meaning_total_ms']['p50'] < 10)} once the note's own embedding "
+        "is counted (a transformer pass over its tokens). On a busy machine every row is "
+        "slower, the baseline included.",
+        "",
+        "Memory of a fresh process (MB, private = Private_Clean + Private_Dirty). The model "
+        "file is mapped read-only: its pages (the RSS growth) are shared by every process "
+        "that maps it, here this benchmark's parent; a process mapping it alone counts them "
+        "as clean private pages, which the kernel may drop and read again:",
+        "",
+    ]
+    lines += table(
+        ["", "private", "RSS"],
+        [[name.replace("_", " "), v["private"], v["rss"]] for name, v in memory.items()],
+    )
+    sizes = ", ".join(f"{name} {mb} MB" for name, mb in result["installed_mb"].items())
+    lines += ["", f"Installed on disk: {sizes}.", ""]
+    return lines
+
+
 def main() -> None:
     webhook = load("webhook")
     baseline = load("webhook-baseline")
@@ -419,6 +471,7 @@ def main() -> None:
             ],
         )
         lines += [""]
+    lines += learning_section(load("learning_classifier"))
     if expiry:
         lines += [
             "## Expiry",

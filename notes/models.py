@@ -326,6 +326,9 @@ class FilingExample(models.Model):
         verbose_name=_("suggested topic"),
     )
     text = models.TextField(_("text"))
+    # ``text``'s sentence vector (notes.ai.embeddings), computed once when filed;
+    # empty when embeddings are off.
+    embedding = models.BinaryField(_("embedding"), blank=True, default=b"", editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

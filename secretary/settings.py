@@ -437,6 +437,10 @@ _keyed_providers = [
     name for name, key in (("openai", OPENAI_API_KEY), ("gemini", GEMINI_API_KEY)) if key
 ]
 AI_PROVIDERS = env.list("AI_PROVIDERS", default=[*_keyed_providers, "local"])
+# The local classifier learns from filings by meaning too: a small sentence-embedding
+# model in every process that classifies or files (≈ 30 MB private memory, ≈ 10–40 ms
+# a note on one core; README "Learning from filings").
+CLASSIFIER_EMBEDDINGS = env.bool("CLASSIFIER_EMBEDDINGS", default=True)
 _unknown_providers = sorted(set(AI_PROVIDERS) - set(AI_PROVIDER_NAMES))
 if _unknown_providers:
     raise ConfigError(

@@ -28,13 +28,16 @@ class Example:
 
     A correction also names ``suggested_key``, the topic the AI had proposed
     ("moved from Books to Movies"). ``kind`` is the note's (text, voice, link,
-    photo…). A context's examples are newest first: their order is their recency.
+    photo…). ``embedding`` is its stored sentence vector (``notes.ai.embeddings``),
+    empty when it has none. A context's examples are newest first: their order is
+    their recency.
     """
 
     text: str
     topic_key: str
     suggested_key: str | None = None
     kind: str = ""
+    embedding: bytes = field(default=b"", repr=False)
 
     @property
     def is_correction(self) -> bool:

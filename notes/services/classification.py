@@ -29,6 +29,8 @@ from notes.ai import (
     preview_note,
     render_note,
 )
+from notes.ai.embeddings import embed
+from notes.ai.embeddings import enabled as embeddings_enabled
 from notes.ai.templates import forward_name, source_html
 from notes.ai.textfeatures import first_line_title
 from notes.links import MAX_LINKS, note_link_previews
@@ -187,7 +189,8 @@ def note_filing_record(*, note: Note, topic: Topic) -> None:
 
     A correction is a filing into another topic than the one the AI suggested
     (``classification["suggested_topic_id"]``). One record per note: filing the
-    note again replaces it.
+    note again replaces it. Its text is embedded here, once, and the vector kept
+    with it (nothing when ``CLASSIFIER_EMBEDDINGS`` is off).
     """
     if topic.group.owner_id != note.owner_id:
         raise ValueError("A note can only be filed into its owner's own topics.")
@@ -197,15 +200,40 @@ def note_filing_record(*, note: Note, topic: Topic) -> None:
         if isinstance(suggested_id, int)
         else None
     )
+    text = _example_text(note)
     FilingExample.objects.update_or_create(
         note=note,
         defaults={
             "owner_id": note.owner_id,
             "topic": topic,
             "suggested_topic": suggested,
-            "text": _example_text(note),
+            "text": text,
+            "embedding": embed(text),
         },
     )
+
+
+def filing_examples_embed(*, batch: int = 200) -> int:
+    """Embed the filings that have no vector yet (made before embeddings, or while off).
+
+    Returns how many were embedded; 0 when embeddings are off or unavailable. Each
+    row is saved as soon as its vector is ready, so an interrupted run loses nothing.
+    """
+    if not embeddings_enabled():
+        return 0
+    done = 0
+    while True:
+        rows = list(
+            FilingExample.objects.filter(embedding=b"")
+            .exclude(text="")
+            .order_by("id")
+            .values_list("id", "text")[:batch]
+        )
+        for pk, text in rows:
+            FilingExample.objects.filter(pk=pk).update(embedding=embed(text))
+        done += len(rows)
+        if len(rows) < batch:
+            return done
 
 
 def note_context(*, note: Note, topics: list[Topic]) -> NoteContext:
@@ -247,11 +275,19 @@ def _examples(note: Note, topics: list[Topic]) -> tuple[Example, ...]:
         FilingExample.objects.filter(owner_id=note.owner_id, topic__in=topics)
         .exclude(note_id=note.pk)
         .order_by("-updated_at", "-id")
-        .values_list("text", "topic_id", "suggested_topic_id", "note__kind")[:EXAMPLES_LIMIT]
+        .values_list("text", "topic_id", "suggested_topic_id", "note__kind", "embedding")[
+            :EXAMPLES_LIMIT
+        ]
     )
     return tuple(
-        Example(text=text, topic_key=str(topic_id), suggested_key=_key(suggested_id), kind=kind)
-        for text, topic_id, suggested_id, kind in rows
+        Example(
+            text=text,
+            topic_key=str(topic_id),
+            suggested_key=_key(suggested_id),
+            kind=kind,
+            embedding=bytes(embedding or b""),
+        )
+        for text, topic_id, suggested_id, kind, embedding in rows
     )
 
 

@@ -18,9 +18,11 @@ vote for their topics, weighted by similarity squared and recency; a correction
 votes twice and against the topic that was wrongly suggested. The vote's share
 of the final score grows with the evidence but never passes ``HISTORY_SHARE``,
 so a few examples cannot drown a description the note clearly meets; when the
-description is met only faintly, the filings decide.
+description is met only faintly, the filings decide. Then the filings that *mean*
+the same as the note vote too (``notes.ai.neighbours``: sentence embeddings,
+when ``CLASSIFIER_EMBEDDINGS`` is on), with their own share of the final score.
 
-The confidence is calibrated on the evaluation sets (``CALIBRATION``): among
+The confidence is calibrated on the evaluation sets (``notes.ai.confidence``): among
 notes given 0.85 or more, at least 85 % were right. The index of a topic set and
 its examples is cached: scoring a note is a few hundred dictionary look-ups.
 """
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,6 +39,8 @@ from urllib.parse import urlsplit
 from django.utils import translation
 from django.utils.translation import gettext
 
+from notes.ai import neighbours
+from notes.ai.confidence import confidences_of
 from notes.ai.lexicon import domain_concepts, host_of, lemma_concepts, text_concepts
 from notes.ai.morphology import lemma
 from notes.ai.providers.base import Provider
@@ -80,21 +83,11 @@ HISTORY_SHARE = 0.6
 EVIDENCE_HALF = 0.4
 MAX_EXAMPLES = 400
 KNN_CONCEPT_SCALE = 0.0
+# The filings' meaning (``notes.ai.neighbours``) weighs less the more clearly the words
+# alone set one topic apart: its trust × (1 − MEANING_YIELDS × the words' margin), unless
+# the nearest filings are corrections.
+MEANING_YIELDS = 0.8
 
-# The confidence is read off the margin between the best two scores, 1 − second/best
-# (1: no other topic scored), through this table of (margin, share of notes right):
-# fitted, rounded down, on the dev and held-out sets in all three modes (cold,
-# leave-one-out, dev as history; ``manage.py evaluate_classifier`` prints the
-# bands). Between points it is read linearly. At 0.85 and above, 94–97 % were right.
-CALIBRATION: tuple[tuple[float, float], ...] = (
-    (0.0, 0.45),
-    (0.3, 0.6),
-    (0.6, 0.75),
-    (0.8, 0.85),
-    (1.0, 0.95),
-)
-# How the rest of the confidence is shared among the alternatives (a softmax temperature).
-SHARPNESS = 3.0
 
 _URL = re.compile(r"https?://\S+")
 
@@ -116,6 +109,8 @@ class Scored:
     score: float
     description: float
     history: float
+    # the filings' vote by meaning for this topic (``notes.ai.neighbours``); None: no vote
+    meaning: float | None = None
 
 
 class LocalProvider(Provider):
@@ -136,7 +131,9 @@ def rank(context: NoteContext) -> list[tuple[str, float]]:
 
 def score(context: NoteContext) -> list[Scored]:
     index = _index(context.topics, context.examples[:MAX_EXAMPLES])
-    query = note_features(_note_text(context), context.kind)
+    text = _note_text(context)
+    query = note_features(text, context.kind)
+    meant = neighbours.vote(text, context.examples, len(context.topics))
     described = [
         sum(
             weight * vector[feature] * index.idf[feature]
@@ -149,7 +146,7 @@ def score(context: NoteContext) -> list[Scored]:
     votes, evidence = _votes(index, query)
     trust = HISTORY_SHARE * evidence / (evidence + EVIDENCE_HALF) if evidence else 0.0
     total_vote = sum(vote for vote in votes.values() if vote > 0)
-    scored = []
+    worded = []
     # A description met only by a stray n-gram says little: the filings may outvote it.
     strength = min(1.0, best / DESCRIPTION_FULL)
     for key, raw in zip(index.keys, described, strict=True):
@@ -158,7 +155,29 @@ def score(context: NoteContext) -> list[Scored]:
         total = (1 - trust) * description + trust * history
         if best < MIN_SCORE and evidence == 0:
             total = 0.0
-        scored.append(Scored(key, total, raw, trust * history))
+        worded.append(Scored(key, total, raw, trust * history))
+    return _with_meaning(worded, meant)
+
+
+def _with_meaning(worded: list[Scored], meant: neighbours.Vote) -> list[Scored]:
+    """The words' scores blended with the filings' vote by meaning."""
+    totals = sorted((item.score for item in worded), reverse=True)
+    margin = 1 - max(totals[1], 0.0) / totals[0] if len(totals) > 1 and totals[0] > 0 else 0.0
+    # Corrections among the nearest filings say the words mislead: they do not yield.
+    trust = meant.trust * (1 - MEANING_YIELDS * margin * (1 - meant.corrected))
+    scored = []
+    for item in worded:
+        alike = trust * meant.shares.get(item.key, 0.0)
+        total = (1 - trust) * item.score + alike
+        scored.append(
+            Scored(
+                item.key,
+                total,
+                item.description,
+                item.history + max(alike, 0.0),
+                meant.shares.get(item.key, 0.0) if meant.shares else None,
+            )
+        )
     return sorted(scored, key=lambda item: -item.score)
 
 
@@ -341,30 +360,6 @@ def _note_text(context: NoteContext) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def calibrated(margin: float) -> float:
-    """The share of notes with this margin that were filed right (``CALIBRATION``)."""
-    points = CALIBRATION
-    position = bisect_right([x for x, _ in points], margin)
-    if position <= 0:
-        return points[0][1]
-    if position >= len(points):
-        return points[-1][1]
-    (x0, y0), (x1, y1) = points[position - 1], points[position]
-    return y0 + (y1 - y0) * (margin - x0) / (x1 - x0) if x1 > x0 else y1
-
-
-def _confidences(scored: list[Scored]) -> list[float]:
-    best = scored[0].score if scored else 0.0
-    if best <= 0:
-        return [0.0 for _ in scored]
-    second = scored[1].score if len(scored) > 1 else 0.0
-    top = calibrated(1 - max(second, 0.0) / best)
-    shares = [math.exp(SHARPNESS * (item.score / best - 1)) for item in scored[1:]]
-    rest = sum(shares)
-    # An alternative never looks surer than the answer (they tie when the margin is nil).
-    return [top, *(min(top, (1 - top) * share / rest) if rest else 0.0 for share in shares)]
-
-
 def _result(context: NoteContext, scored: list[Scored]) -> ClassificationResult:
     title = context.link.title if context.link and context.link.title else ""
     title = first_line_title(title or context.text)
@@ -376,7 +371,7 @@ def _result(context: NoteContext, scored: list[Scored]) -> ClassificationResult:
             title=title,
             provider=LocalProvider.name,
         )
-    confidences = _confidences(scored)
+    confidences = confidences_of(scored)
     best = scored[0]
     alternatives = tuple(
         Alternative(item.key, round(confidence, 4))

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from notes.ai.eval_report import DEFAULT_REPORT, write
 from notes.ai.evaluation import (
     DEFAULT_DATASET,
     DEFAULT_WORKSPACES,
@@ -48,8 +49,24 @@ class Command(BaseCommand):
             type=Path,
             help="Another data set whose notes count as the owner's earlier filings",
         )
+        parser.add_argument(
+            "--report",
+            type=Path,
+            nargs="?",
+            const=DEFAULT_REPORT,
+            help="Measure every built-in set (cold, --learn, --history, learning curve, "
+            "targets) with the local provider and write the Markdown report "
+            "(default docs/classifier.md)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["report"] is not None:
+            try:
+                write(options["report"])
+            except OSError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"wrote {options['report']}")
+            return
         dataset: Path = options["dataset"]
         workspaces_path: Path = options["workspaces"] or _beside(dataset)
         history_path: Path | None = options["history"]
