@@ -26,7 +26,7 @@ import random
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -64,7 +64,8 @@ def main() -> None:
         TELEGRAM_BOT_TOKEN=TOKEN,
     )
     create_database(url, fresh=True)
-    with BenchTelegram() as telegram:
+    telegram = BenchTelegram()
+    with telegram:
         os.environ["TELEGRAM_API_BASE"] = telegram.base_url
         import django
 
@@ -112,7 +113,7 @@ def _run(telegram: BenchTelegram, count: int) -> dict[str, object]:
     }
 
 
-def _seed(count: int):  # -> datetime
+def _seed(count: int) -> datetime:
     from django.utils import timezone
 
     from notes.models import Note, NoteStatus, Reminder, ReminderStatus
@@ -170,7 +171,7 @@ def _seed(count: int):  # -> datetime
     return first_due
 
 
-def _due_from_now(first_due):  # -> datetime
+def _due_from_now(first_due: datetime) -> datetime:
     """Seeding takes a while under load: the minute of due times starts LEAD_SECONDS from now."""
     from django.db.models import F
     from django.utils import timezone
@@ -182,7 +183,7 @@ def _due_from_now(first_due):  # -> datetime
     return first_due + shift
 
 
-def _due_plan(at, *, drop_index: bool = False) -> tuple[str, float]:
+def _due_plan(at: datetime, *, drop_index: bool = False) -> tuple[str, float]:
     from django.db import connection
     from django.db.models import Q
 
@@ -259,11 +260,15 @@ def _send_all(count: int, timeout: float) -> None:
 def _checks(telegram: BenchTelegram, count: int) -> dict[str, object]:
     from notes.models import Reminder
 
-    rows = list(
-        Reminder.objects.filter(sent_at__isnull=False, sent_message_id__isnull=False)
+    rows: list[tuple[datetime, datetime]] = [
+        (due, sent)
+        for due, sent in Reminder.objects.filter(
+            sent_at__isnull=False, sent_message_id__isnull=False
+        )
         .order_by("sent_at")
         .values_list("due_at", "sent_at")
-    )
+        if sent is not None
+    ]
     delays = [(sent - due).total_seconds() for due, sent in rows]
     inversions = sum(1 for (a, _), (b, _) in pairwise(rows) if b < a)
     moments = sorted(moment for moment, _ in telegram.sent)

@@ -2,6 +2,7 @@
 
 import json
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -10,7 +11,7 @@ from notes.ai import eval_report
 from notes.ai.evaluation import Case, Workspace, learning_curve
 from notes.ai.types import TopicInfo
 
-WORKSPACES = {
+WORKSPACES: dict[str, dict[str, Any]] = {
     "w": {
         "language": "ru",
         "topics": [

@@ -128,7 +128,12 @@ def test_a_filing_is_embedded_once_when_filed_and_never_again(alice, topics, cha
 
     embedded = []
     original = embeddings.embed
-    monkeypatch.setattr(embeddings, "embed", lambda text: embedded.append(text) or original(text))
+
+    def counted(text):
+        embedded.append(text)
+        return original(text)
+
+    monkeypatch.setattr(embeddings, "embed", counted)
     note_classify(note=NoteFactory(owner=alice, text=SIXTH))
 
     assert embedded == [SIXTH]  # the new note only; the filings' vectors are read

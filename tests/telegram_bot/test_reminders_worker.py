@@ -77,6 +77,7 @@ def test_a_set_reminder_is_sent_by_the_workers_eta_task_when_due(telegram):
         reminder_toggle(owner=owner, reminder_id=reminder.pk)  # set: its eta task is queued
         wait_for(all_sent(1), timeout=30)
     sent = Reminder.objects.get()
+    assert sent.sent_at is not None
     assert sent.sent_at >= sent.due_at
     assert (sent.sent_at - sent.due_at).total_seconds() < 3
     assert len(accepted(telegram)) == 1
