@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from notes.models import FilingExample, Note, NoteStatus, PendingConfirmation
+from notes.models import FilingExample, Note, NoteStatus, PendingConfirmation, Reminder
 from telegram_bot.models import ConversationState
 from tests.factories import (
     FilingExampleFactory,
@@ -72,6 +72,11 @@ def _make(model):
 
     makers = {
         FilingExample: lambda: FilingExampleFactory(),
+        Reminder: lambda: Reminder.objects.create(
+            owner=(note := Note.objects.first()).owner,
+            note=note,
+            due_at=timezone.now() + timedelta(days=1),
+        ),
         ConversationState: lambda: ConversationState.objects.create(
             key="7000001:5550001:5550001", state="NoteFlow:editing", data={"note_id": 1}
         ),
