@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notes.models import FilingExample, Note, PendingConfirmation
+from notes.models import FilingExample, Note, NotePart, PendingConfirmation
 from notes.services.expiry import notes_expire
 from notes.services.recovery import notes_retry_failed
 
@@ -14,6 +14,27 @@ class PendingConfirmationInline(admin.StackedInline):
     extra = 0
     can_delete = False
     readonly_fields = ["created_at", "resolved_at", "resolution"]
+
+
+PART_FIELDS = ("message_id", "kind", "text", "sent_at", "created_at", "published_message_ids")
+
+
+class NotePartInline(admin.TabularInline):
+    """The messages a note is made of (a burst, replies added to it), read-only: they are
+    what the owner sent."""
+
+    model = NotePart
+    extra = 0
+    can_delete = False
+    ordering = ["message_id"]
+    fields = PART_FIELDS
+    readonly_fields = PART_FIELDS
+
+    def has_add_permission(self, request: HttpRequest, obj: Note | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Note | None = None) -> bool:
+        return False
 
 
 @admin.register(Note)
@@ -50,7 +71,7 @@ class NoteAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["owner", "topic"]
     date_hierarchy = "created_at"
-    inlines = [PendingConfirmationInline]
+    inlines = [PendingConfirmationInline, NotePartInline]
     actions = ["retry_failed"]
 
     @admin.action(description=_("Retry the selected failed notes"))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from notes.ai.templates import forward_name
 from notes.links import MAX_LINKS, LinkStatus, note_link_previews
-from notes.models import WORKING_STATUSES, Note, NoteStatus
+from notes.models import WORKING_STATUSES, Note, NotePart, NoteStatus
 from notes.search.selectors import (
     DEFAULT_STATUSES,
     SearchResults,
@@ -90,6 +90,24 @@ def note_of_owner(*, owner: User, note_id: int) -> Note | None:
         Note.objects.filter(owner=owner, pk=note_id)
         .select_related("topic__group", "pending", "owner__preferences")
         .first()
+    )
+
+
+def note_parts(note: Note) -> list[NotePart]:
+    """The messages a note is made of (a burst, replies added to it), in the order sent;
+    empty for a note of one message."""
+    return list(NotePart.objects.filter(note=note).order_by("message_id", "pk"))
+
+
+def note_part_after_filing(note: Note, part: NotePart) -> bool:
+    """The part is a reply added once the note was filed (posted into its topic on its own).
+
+    The note's first message becomes a part only when a second one joins it, so it may be
+    stored after filing too: it never counts as added."""
+    if part.message_id == note.source_message_id and part.chat_id == note.source_chat_id:
+        return False
+    return bool(part.published_message_ids) or (
+        note.published_at is not None and part.created_at > note.published_at
     )
 
 

@@ -1,5 +1,6 @@
 """What the bot shows of a note that is more than one plain message: how many messages it
-holds (and ✂️ to split them), what it follows, and how big a file too big to read is."""
+holds (and ✂️ to split them), what it follows, and how big or long a file too big or too long
+to read is."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from notes.models import Note
+from notes.services.transcription import note_audio_seconds
 from notes.telegram_html import quote
 from telegram_bot.callbacks import NoteAction, NoteCallback
 
@@ -56,4 +58,19 @@ def file_size_line(note: Note) -> str:
     return _("📦 The file is %(size)s; the bot can read files up to %(limit)s.") % {
         "size": filesizeformat(size),
         "limit": filesizeformat(settings.TELEGRAM_DOWNLOAD_LIMIT),
+    }
+
+
+def too_long_line(note: Note) -> str:
+    """No speech provider of the owner's takes a recording this long: filed all the same."""
+    seconds = note_audio_seconds(note)
+    if seconds is None:  # only its size is known
+        size = max((int(part.get("file_size") or 0) for part in note.files), default=0)
+        length = filesizeformat(size)
+    elif seconds >= 60:
+        length = _("%(minutes)d min") % {"minutes": round(seconds / 60)}
+    else:
+        length = _("%(seconds)d s") % {"seconds": round(seconds)}
+    return _("🎙 The recording is too long to transcribe (%(length)s). You can still file it.") % {
+        "length": length
     }

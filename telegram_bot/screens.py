@@ -24,6 +24,7 @@ from notes.services.processing import (
     note_plain_html,
     note_suggested_topic_name,
 )
+from notes.services.transcription import note_too_long_to_transcribe
 from notes.telegram_html import (
     MESSAGE_LIMIT,
     character_count,
@@ -32,7 +33,13 @@ from notes.telegram_html import (
     visible_length,
 )
 from telegram_bot import reminders, texts
-from telegram_bot.bursts import burst_line, file_size_line, follows_line, split_button
+from telegram_bot.bursts import (
+    burst_line,
+    file_size_line,
+    follows_line,
+    split_button,
+    too_long_line,
+)
 from telegram_bot.callbacks import NoteAction, NoteCallback, TopicChoiceCallback, TopicPageCallback
 from telegram_bot.duplicates import already_saved_line
 from topics.models import Topic
@@ -85,6 +92,8 @@ def transcript_outcome(note: Note) -> str | None:
     size = max((part.get("file_size") or 0 for part in note.files), default=0)
     if size > settings.TELEGRAM_DOWNLOAD_LIMIT:
         return TranscriptOutcome.TOO_BIG
+    if note_too_long_to_transcribe(note):
+        return TranscriptOutcome.TOO_LONG
     if note.last_error.startswith("transcription"):
         return TranscriptOutcome.FAILED
     return TranscriptOutcome.UNAVAILABLE
@@ -98,7 +107,8 @@ def preview_screen(note: Note, *, notice: str = "") -> Screen:
     footer = [texts.link_line(link, shown=content) for link in links]
     outcome = transcript_outcome(note)
     if outcome:
-        footer.append(texts.transcript_notice(outcome))
+        too_long = outcome == TranscriptOutcome.TOO_LONG
+        footer.append(too_long_line(note) if too_long else texts.transcript_notice(outcome))
         footer.append(file_size_line(note) if outcome == TranscriptOutcome.TOO_BIG else "")
     if note.topic is None and group_for_owner(owner=note.owner) is None:
         footer.append(texts.no_group_text())

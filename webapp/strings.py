@@ -135,6 +135,8 @@ STRINGS: dict[str, str | Promise] = {
     "note_chosen_by_you": _("by you"),
     "note_alternatives": _("Other candidates"),
     "note_stages": _("Processing"),
+    "note_parts": _("Messages in this note"),
+    "note_part_after_filing": _("Added after filing, as a reply in the topic"),
     "stage_done": _("done"),
     "stage_failed": _("failed"),
     "stage_skipped": _("skipped"),

@@ -215,6 +215,9 @@ def transcribe_voice(audio: AudioInput) -> Transcript:
         raise TranscriptionUnavailable("no speech-to-text provider is configured")
     failures: dict[str, str] = {}
     for provider in capable:
+        if not provider.takes_audio(seconds=audio.duration, size=len(audio.data)):
+            failures[provider.name] = "the recording is too long or too big for it"
+            continue
         transcript = _attempt(provider, "transcribe", partial(provider.transcribe, audio), failures)
         if transcript is not None:
             return replace(transcript, failures=failures)

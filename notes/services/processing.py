@@ -32,6 +32,7 @@ class TranscriptOutcome(StrEnum):
     UNAVAILABLE = "unavailable"  # no speech-to-text provider configured
     FAILED = "failed"
     TOO_BIG = "too_big"
+    TOO_LONG = "too_long"  # longer (or bigger) than every speech provider of the owner takes
 
 
 def note_needs_transcript(note: Note) -> bool:

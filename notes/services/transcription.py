@@ -7,21 +7,48 @@ from decimal import Decimal
 from notes.ai import AudioInput, transcribe_voice
 from notes.ai.chain import speech_providers
 from notes.ai.errors import TranscriptionFailed, TranscriptionUnavailable
+from notes.ai.providers.base import Provider
 from notes.models import Note
 from secretary.services import preferences_for
 
 __all__ = [
     "TranscriptionFailed",
     "TranscriptionUnavailable",
+    "note_audio_seconds",
     "note_can_be_transcribed",
+    "note_too_long_to_transcribe",
     "note_transcribe",
 ]
 
 
 def note_can_be_transcribed(*, note: Note) -> bool:
-    """Whether the owner's chain has a speech-to-text provider with a key: ask before
-    downloading the audio, which is wasted otherwise."""
-    return bool(speech_providers(tuple(preferences_for(user=note.owner).provider_chain)))
+    """Whether the owner's chain has a speech-to-text provider with a key that takes a
+    recording this long and this big: ask before downloading the audio, which is wasted
+    otherwise."""
+    return any(_takers(note))
+
+
+def note_too_long_to_transcribe(note: Note) -> bool:
+    """The owner has a speech provider, but none takes a recording this long (or big)."""
+    providers = _speakers(note)
+    return bool(providers) and not any(_takers(note, providers))
+
+
+def note_audio_seconds(note: Note) -> float | None:
+    """How long the recording is, as Telegram told."""
+    return _duration(note)
+
+
+def _speakers(note: Note) -> list[Provider]:
+    return speech_providers(tuple(preferences_for(user=note.owner).provider_chain))
+
+
+def _takers(note: Note, providers: list[Provider] | None = None) -> list[Provider]:
+    seconds = _duration(note)
+    sizes = [f["file_size"] for f in note.files or [] if isinstance(f, dict) and f.get("file_size")]
+    size = int(max(sizes)) if sizes else None
+    candidates = _speakers(note) if providers is None else providers
+    return [p for p in candidates if p.takes_audio(seconds=seconds, size=size)]
 
 
 def note_transcribe(*, note: Note, audio: bytes, filename: str, mime_type: str) -> str:

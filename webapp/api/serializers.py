@@ -19,6 +19,8 @@ from notes.selectors import (
     UsageRow,
     note_actions,
     note_alternatives,
+    note_part_after_filing,
+    note_parts,
     note_problem,
     note_source_name,
     note_stages,
@@ -339,8 +341,7 @@ class NoteSummarySerializer(serializers.ModelSerializer[Note]):
         ]
 
     def get_excerpt(self, note: Note) -> str:
-        words = " ".join(note.content.split())
-        return words if len(words) <= EXCERPT_CHARS else words[: EXCERPT_CHARS - 1] + "…"
+        return _excerpt(note.content)
 
     def get_link(self, note: Note) -> str:
         """Where the filed note is in the group (t.me link), when Telegram can link it."""
@@ -350,6 +351,11 @@ class NoteSummarySerializer(serializers.ModelSerializer[Note]):
         if not chat_id.startswith("-100"):
             return ""
         return f"https://t.me/c/{chat_id[4:]}/{note.published_message_ids[0]}"
+
+
+def _excerpt(text: str) -> str:
+    words = " ".join(text.split())
+    return words if len(words) <= EXCERPT_CHARS else words[: EXCERPT_CHARS - 1] + "…"
 
 
 class AlternativeSerializer(serializers.Serializer[Any]):
@@ -401,6 +407,17 @@ class LinkPreviewSerializer(serializers.Serializer[Any]):
     )
 
 
+class NotePartSerializer(serializers.Serializer[Any]):
+    message_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=NoteKind.choices)
+    excerpt = serializers.CharField(help_text="The start of what the message said.")
+    sent_at = serializers.DateTimeField(allow_null=True, help_text="When the owner sent it.")
+    added_at = serializers.DateTimeField(help_text="When it was added to the note.")
+    after_filing = serializers.BooleanField(
+        help_text="A reply added once the note was filed, posted into its topic as a reply."
+    )
+
+
 class NoteDetailSerializer(NoteSummarySerializer):
     rendered_html = serializers.CharField(source="rendered_text")
     source = serializers.SerializerMethodField()  # type: ignore[assignment]
@@ -411,6 +428,7 @@ class NoteDetailSerializer(NoteSummarySerializer):
     error = serializers.SerializerMethodField()
     expires_at = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    parts = serializers.SerializerMethodField()
 
     class Meta(NoteSummarySerializer.Meta):
         fields = [
@@ -426,10 +444,27 @@ class NoteDetailSerializer(NoteSummarySerializer):
             "error",
             "expires_at",
             "actions",
+            "parts",
         ]
 
     def get_source(self, note: Note) -> str:
         return note_source_name(note)
+
+    @extend_schema_field(NotePartSerializer(many=True))
+    def get_parts(self, note: Note) -> list[dict[str, Any]]:
+        """The messages the note is made of, in the order sent (none for one message)."""
+        rows = [
+            {
+                "message_id": part.message_id,
+                "kind": part.kind,
+                "excerpt": _excerpt(part.text),
+                "sent_at": part.sent_at,
+                "added_at": part.created_at,
+                "after_filing": note_part_after_filing(note, part),
+            }
+            for part in note_parts(note)
+        ]
+        return list(NotePartSerializer(rows, many=True).data)
 
     @extend_schema_field(LinkPreviewSerializer(many=True))
     def get_links(self, note: Note) -> list[dict[str, str]]:

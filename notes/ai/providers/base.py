@@ -48,3 +48,8 @@ class Provider(ABC):
 
     def transcribe(self, audio: AudioInput) -> Transcript:
         raise ProviderUnavailable(f"{self.name} cannot transcribe audio")
+
+    def takes_audio(self, *, seconds: float | None, size: int | None) -> bool:
+        """Whether this provider accepts a recording this long and this big (what is
+        unknown is left to the provider to judge): asked before the audio is downloaded."""
+        return True

@@ -85,6 +85,9 @@ class GeminiProvider(Provider):
         model = settings.GEMINI_MODEL
         return Rewrite(title, body, self.name, model, usage, cost_usd(model, usage))
 
+    def takes_audio(self, *, seconds: float | None, size: int | None) -> bool:
+        return (seconds or 0) <= LONGEST_AUDIO_SECONDS and (size or 0) <= INLINE_AUDIO_LIMIT
+
     def transcribe(self, audio: AudioInput) -> Transcript:
         from google.genai import types
 
@@ -214,3 +217,11 @@ def _usage(response: Any) -> Usage:
         output_tokens=int(meta.candidates_token_count or 0) + int(meta.thoughts_token_count or 0),
         cached_tokens=int(meta.cached_content_token_count or 0),
     )
+
+
+# The audio goes inline (``Part.from_bytes``, base64 in the JSON body), and the Gemini API
+# takes requests up to 20 MB that way (the Files API is for bigger ones): three quarters of
+# that, less room for the instructions, is the audio it can be sent.
+INLINE_AUDIO_LIMIT = 20 * 1024 * 1024 * 3 // 4 - 64 * 1024
+# Gemini takes at most 9.5 hours of audio in one prompt.
+LONGEST_AUDIO_SECONDS = 9.5 * 3600

@@ -88,6 +88,11 @@ class OpenAIProvider(Provider):
         model = settings.OPENAI_MODEL
         return Rewrite(title, body, self.name, model, usage, cost_usd(model, usage))
 
+    def takes_audio(self, *, seconds: float | None, size: int | None) -> bool:
+        longest = _longest_audio(settings.OPENAI_STT_MODEL)
+        too_long = seconds is not None and longest is not None and seconds > longest
+        return not too_long and (size or 0) <= UPLOAD_LIMIT
+
     def transcribe(self, audio: AudioInput) -> Transcript:
         model = settings.OPENAI_STT_MODEL
         with _client() as client:
@@ -231,3 +236,16 @@ def _transcription_usage(usage: Any) -> tuple[Usage, float | None]:
     if getattr(usage, "type", None) == "duration":
         return Usage(), float(usage.seconds)
     return Usage(int(usage.input_tokens or 0), int(usage.output_tokens or 0)), None
+
+
+# The transcription endpoint refuses uploads over 25 MB ("Maximum content size limit
+# (26214400) exceeded"), whatever the model.
+UPLOAD_LIMIT = 25 * 1024 * 1024
+# The gpt-4o transcribe models refuse longer audio ("audio duration … seconds is longer than
+# 1400 seconds which is the maximum for this model"); whisper-1 has no length limit.
+GPT_4O_TRANSCRIBE_SECONDS = 1400
+
+
+def _longest_audio(model: str) -> int | None:
+    """The longest recording ``model`` transcribes, in seconds (None: no limit)."""
+    return GPT_4O_TRANSCRIBE_SECONDS if model.startswith("gpt-4o") else None

@@ -99,6 +99,7 @@ function noteView(ctx, note, handlers) {
     sourceSection(note),
     linkSection(note.links),
     classificationSection(note.classification),
+    partsSection(note.parts),
     stagesSection(note.stages),
     usageSection(note.usage),
   ];
@@ -196,6 +197,23 @@ function classificationSection(info) {
       h("ul", { class: "plain-list", testid: "note-alternatives" },
         alternatives.map((item) => h("li", { text: `${item.topic.name} — ${formatPercent(item.confidence)}` }))),
     ) : null,
+  );
+}
+
+// A note of several messages (a burst, replies added to it): each, in the order sent.
+function partsSection(parts) {
+  if (!parts?.length) return null;
+  return section(t("note_parts"),
+    h("ol", { class: "stages", testid: "note-parts" },
+      parts.map((part) => h("li", { class: "stage", testid: `note-part-${part.message_id}` },
+        h("div", { class: "badges" },
+          badge(t(`kind_${part.kind}`), "muted"),
+          part.after_filing ? badge(t("note_part_after_filing")) : null,
+        ),
+        part.excerpt ? h("div", { class: "plain", text: part.excerpt }) : null,
+        h("div", { class: "hint", testid: `note-part-at-${part.message_id}`, text: formatDateTime(part.sent_at || part.added_at) }),
+      )),
+    ),
   );
 }
 
