@@ -43,6 +43,11 @@ def help_text() -> str:
         "/topics — the topics of your group\n"
         "/settings — language and confirmation mode\n"
         "/cancel — stop what I am waiting for\n"
+        "/find — find a note by its words (also @bot words in any chat)\n"
+        "/reminders — your upcoming reminders\n"
+        "/export — all your notes as a file\n"
+        "/import — bring notes over from a Telegram Desktop export\n"
+        "/forget — delete everything I keep about you\n"
         "/connect — in a group: file my notes here"
     )
 
@@ -59,6 +64,8 @@ def commands(language: str) -> list[tuple[str, str]]:
             ("settings", _("Language and confirmation")),
             ("cancel", _("Stop the current action")),
             ("find", _("Find your notes")),
+            ("reminders", _("Your upcoming reminders")),
+            ("export", _("All your notes as a file")),
         ]
 
 

@@ -56,6 +56,9 @@ def test_set_webhook_points_telegram_at_the_public_url_and_sets_the_menus(telegr
     }
     russian = {c["command"]: c["description"] for c in menus[4]["commands"]}
     assert russian["topics"] == "Темы вашей группы"
+    assert russian["find"] == "Найти заметки"
+    assert russian["reminders"] == "Ближайшие напоминания"
+    assert russian["export"] == "Все заметки одним файлом"
     assert menus[5]["commands"] == [
         {"command": "connect", "description": "Подшивать мои заметки в эту группу"}
     ]

@@ -51,6 +51,9 @@ def test_help_lists_the_commands(telegram, deliver, alice):
     assert "/topics" in answer["text"]
     assert "/connect" in answer["text"]
     assert answer["text"].startswith("<b>Как это работает</b>")
+    for command in ("/find", "/reminders", "/export", "/import", "/forget"):
+        assert f"{command} — " in answer["text"]  # said in Russian, like the rest
+    assert "/forget — удалить всё" in answer["text"]
 
 
 def test_an_unknown_command_gets_the_help(telegram, deliver, alice):
