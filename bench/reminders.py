@@ -185,7 +185,6 @@ def _due_from_now(first_due: datetime) -> datetime:
 
 def _due_plan(at: datetime, *, drop_index: bool = False) -> tuple[str, float]:
     from django.db import connection
-    from django.db.models import Q
 
     from notes.models import Reminder, ReminderStatus
 
@@ -199,7 +198,6 @@ def _due_plan(at: datetime, *, drop_index: bool = False) -> tuple[str, float]:
             cursor.execute("ANALYZE notes_reminder")
     query = (
         Reminder.objects.filter(status=ReminderStatus.SCHEDULED, due_at__lte=at)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=at) | Q(claimed_by=""))
         .order_by("due_at", "id")
         .values_list("pk", flat=True)[:1]
     )
@@ -214,7 +212,7 @@ def _send_all(count: int, timeout: float) -> None:
     from notes.models import Reminder, ReminderStatus
     from notes.ports import ports_opened
     from notes.reminders.delivery import reminders_send_due
-    from notes.reminders.tasks import reminders_pace
+    from notes.reminders.tasks import reminders_pace, reminders_spent
 
     deadline = time.monotonic() + timeout
     done = threading.Event()
@@ -224,7 +222,9 @@ def _send_all(count: int, timeout: float) -> None:
             while not done.is_set() and time.monotonic() < deadline:
                 begun = time.monotonic()
                 with ports_opened():
-                    sent = reminders_send_due(pace=reminders_pace, run_seconds=20).sent
+                    sent = reminders_send_due(
+                        pace=reminders_pace, spent=reminders_spent, run_seconds=20
+                    ).sent
                 if sent and os.environ.get("BENCH_VERBOSE"):
                     print(f"pass: {sent} sent in {time.monotonic() - begun:.2f} s")
                 if not sent:
