@@ -284,6 +284,9 @@ def _checks(telegram: BenchTelegram, count: int) -> dict[str, object]:
         "sent_once_each": len(rows) == count and len(telegram.sent) == count,
         "order_inversions": inversions,
         "peak_per_second": peak,
+        "sustained_per_second": (
+            round((len(moments) - 1) / (moments[-1] - moments[0]), 1) if len(moments) > 1 else None
+        ),
         "first_delay_s": round((first[1] - first[0]).total_seconds(), 2) if first else None,
         "delay_s": percentiles(delays) | {"max": round(max(delays, default=0.0), 1)},
     }
@@ -294,6 +297,7 @@ def _print(result: dict[str, object]) -> None:
         f"{result['reminders']} reminders due within a minute, {result['owners']} owners: "
         f"{result['sent']} sent by {result['send_calls']} calls, "
         f"{result['order_inversions']} out of order, peak {result['peak_per_second']}/s, "
+        f"sustained {result['sustained_per_second']}/s, "
         f"first {result['first_delay_s']} s late; delay {result['delay_s']}"
     )
     print(
