@@ -81,6 +81,16 @@ def _held_by_another(head: tuple[int, str, datetime | None], now: datetime, toke
     return bool(holder) and holder != token and until is not None and until >= now
 
 
+def _held_for(token: str) -> float | None:
+    """Seconds until the earliest due reminder, held by another pass, is free; None when
+    it is not held (or none is due)."""
+    now = timezone.now()
+    head = _head(now)
+    if head is None or not _held_by_another(head, now, token) or head[2] is None:
+        return None
+    return max(0.5, (head[2] - now).total_seconds())
+
+
 def reminder_claim_next(*, token: str) -> Reminder | None:
     """Lease the earliest due reminder; None when none is due, or when the earliest is
     held by another pass (waiting out Telegram, or dead until its lease runs out):
@@ -221,6 +231,7 @@ def _send_while_due(
     while time.monotonic() < until:
         reminder = reminder_claim_next(token=token)
         if reminder is None:
+            done.wait = _held_for(token)  # come back when the earliest is free again
             return
         time.sleep(pace())
         try:
