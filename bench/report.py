@@ -187,6 +187,13 @@ def reminders_section(result: dict[str, Any] | None) -> list[str]:
                     f"peak {result['peak_per_second']}/s",
                     verdict(pace_ok),
                 ],
+                [
+                    f"at the configured pace ({result['rate_setting']}/s)",
+                    f"{result.get('sustained_per_second')}/s from the first send to the last",
+                    verdict(
+                        (result.get("sustained_per_second") or 0) >= 0.9 * result["rate_setting"]
+                    ),
+                ],
                 ["first within 2 s of due", f"{result['first_delay_s']} s", verdict(first_ok)],
             ],
         ),

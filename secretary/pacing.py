@@ -102,6 +102,58 @@ def bulk_pace(*, count: int = 1) -> float:
     )
 
 
+# KEYS[1]: the sends of one sender at a time (a sorted set, scored by when each ended).
+# ARGV: period (s), limit. Returns the seconds to wait before the next send, as a string.
+_WAIT_TURN = """
+local key = KEYS[1]
+local period = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period)
+local held = redis.call('ZCARD', key)
+if held < limit then return '0' end
+local nth = redis.call('ZRANGE', key, held - limit, held - limit, 'WITHSCORES')
+return tostring(tonumber(nth[2]) + period - now)
+"""
+# KEYS[1]: as above. ARGV: period (s), an id for this send.
+_SPENT = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+redis.call('ZADD', KEYS[1], now, ARGV[2])
+redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[1]) * 1000) + 1000)
+return 1
+"""
+
+
+def turn_wait(key: str, *, limit: int, period: float) -> float:
+    """For one sender at a time (a lock held around its sends): the seconds to wait so
+    that no window of ``period`` holds more than ``limit`` of its sends, each counted
+    from when it *ended* (``turn_spent``). A send reaches Telegram before it ends, so
+    however late one went out, the next is at least ``period`` after the ``limit``-th
+    before it: the pace holds at the far end too, without a margin that would cost a
+    third of the rate."""
+    if not settings.REDIS_URL:
+        return _memory.turn_wait(key, limit=limit, period=period)
+    try:
+        waited = _client().eval(_WAIT_TURN, 1, KEY_PREFIX + key, period, limit)
+    except redis.RedisError as error:
+        logger.warning("Pacing of %s skipped (Redis: %s)", key, error)
+        return 0.0
+    return max(0.0, float(waited))
+
+
+def turn_spent(key: str, *, period: float) -> None:
+    """A send paced by ``turn_wait`` has ended (answered or refused: both count)."""
+    if not settings.REDIS_URL:
+        _memory.turn_spent(key, period=period)
+        return
+    try:
+        _client().eval(_SPENT, 1, KEY_PREFIX + key, period, uuid.uuid4().hex)
+    except redis.RedisError as error:
+        logger.warning("Pacing of %s not recorded (Redis: %s)", key, error)
+
+
 _clients: dict[str, redis.Redis] = {}
 _clients_lock = threading.Lock()
 
@@ -135,6 +187,19 @@ class _MemoryBuckets:
                 insort(sends, at)
             self._sends[key] = sends
             return at - now
+
+    def turn_wait(self, key: str, *, limit: int, period: float) -> float:
+        with self._lock:
+            now = time.monotonic()
+            ended = [moment for moment in self._sends[key] if moment > now - period]
+            self._sends[key] = ended
+            if len(ended) < limit:
+                return 0.0
+            return max(0.0, ended[len(ended) - limit] + period - now)
+
+    def turn_spent(self, key: str, *, period: float) -> None:
+        with self._lock:
+            insort(self._sends[key], time.monotonic())
 
 
 _memory = _MemoryBuckets()

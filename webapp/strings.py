@@ -212,6 +212,13 @@ STRINGS: dict[str, str | Promise] = {
     "reminders_saved": _("Reminder moved"),
     "reminders_cancelled": _("Reminder cancelled"),
     "reminders_undelivered": _("not delivered"),
+    "reminders_open": _("Reminders"),
+    "note_reminder": _("Reminder"),
+    "note_reminder_sent": _("sent"),
+    "note_reminder_cancelled": _("cancelled"),
+    "note_reminder_change": _("Change or cancel"),
+    "settings_reminder_mode": _("A date in an auto-filed note"),
+    "settings_time_zone_device": _("Use this device's zone: {zone}"),
     # The filters of History show the product's own names of statuses and kinds.
     **{f"status_{value}": label for value, label in NoteStatus.choices},
     **{f"kind_{value}": label for value, label in NoteKind.choices},

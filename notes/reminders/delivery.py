@@ -5,7 +5,10 @@ conditional UPDATE: two passes, beat or eta, never hold the same row), sends it
 through the display port, and records it as sent the moment the display answers
 (``record_after_effect``: through a database blip, never by sending again). A pass
 that dies midway leaves a lease that runs out; the next pass (the beat job every
-minute, or an eta task) sends it then. Failures follow the publishing path's rules:
+minute, or an eta task) sends it then. Only the earliest due reminder is ever
+claimed: while another pass holds it (waiting out Telegram's "retry after", or dead
+until its lease runs out) nothing due after it is sent, so they go in due order.
+Failures follow the publishing path's rules:
 a 429 or a 5xx is waited out without counting as an attempt; a refusal is counted and
 after ``WORK_MAX_ATTEMPTS`` the reminder is kept as not delivered; an owner who blocked
 the bot keeps the reminder, not delivered, and is not tried again.
@@ -63,26 +66,48 @@ def _free(now: datetime, token: str) -> Q:
     return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now) | Q(claimed_by=token)
 
 
+def _head(now: datetime) -> tuple[int, str, datetime | None] | None:
+    """The earliest due reminder (its id, holder and lease), held or not."""
+    return (
+        Reminder.objects.filter(_due(now))
+        .order_by("due_at", "id")
+        .values_list("pk", "claimed_by", "claimed_until")
+        .first()
+    )
+
+
+def _held_by_another(head: tuple[int, str, datetime | None], now: datetime, token: str) -> bool:
+    _, holder, until = head
+    return bool(holder) and holder != token and until is not None and until >= now
+
+
+def _held_for(token: str) -> float | None:
+    """Seconds until the earliest due reminder, held by another pass, is free; None when
+    it is not held (or none is due)."""
+    now = timezone.now()
+    head = _head(now)
+    if head is None or not _held_by_another(head, now, token) or head[2] is None:
+        return None
+    return max(0.5, (head[2] - now).total_seconds())
+
+
 def reminder_claim_next(*, token: str) -> Reminder | None:
-    """Lease the earliest due reminder nobody holds; None when none is due."""
-    for _ in range(20):  # another pass may take the one we saw: try the next
+    """Lease the earliest due reminder; None when none is due, or when the earliest is
+    held by another pass (waiting out Telegram, or dead until its lease runs out):
+    nothing due after it goes before it, so the order of due times holds."""
+    for _ in range(20):  # another pass may take the one we saw: look again
         now = timezone.now()
-        candidate = (
-            Reminder.objects.filter(_due(now), _free(now, token))
-            .order_by("due_at", "id")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if candidate is None:
+        head = _head(now)
+        if head is None or _held_by_another(head, now, token):
             return None
         until = now + settings.WORK_LEASE
-        taken = Reminder.objects.filter(_due(now), _free(now, token), pk=candidate).update(
+        taken = Reminder.objects.filter(_due(now), _free(now, token), pk=head[0]).update(
             claimed_by=token, claimed_until=until, attempts=F("attempts") + 1
         )
         if taken:
             return (
                 Reminder.objects.select_related("note__topic__group", "owner__preferences")
-                .filter(pk=candidate)
+                .filter(pk=head[0])
                 .first()
             )
     return None
@@ -175,32 +200,44 @@ def reminders_send_due(
     *,
     pace: Callable[[], float],
     run_seconds: float,
+    spent: Callable[[], None] = lambda: None,
     token: str | None = None,
 ) -> Pass:
-    """Send due reminders, earliest first, each after its ``pace`` turn, for at most
-    ``run_seconds``, while this pass is the one sender (``sender``). Call inside
-    ``ports_opened()``."""
+    """Send due reminders, earliest first, each after its ``pace`` turn (``spent`` told
+    when each send ended), for at most ``run_seconds``, while this pass is the one
+    sender (``sender``). Call inside ``ports_opened()``."""
     token = token or uuid.uuid4().hex
     done = Pass()
     until = time.monotonic() + run_seconds
     while time.monotonic() < until and sender_take(token):
         try:
-            _send_while_due(done, token, pace, until)
+            _send_while_due(done, token, pace, spent, until)
         finally:
             sender_release(token)
         now = timezone.now()
-        if done.wait is not None or not Reminder.objects.filter(_due(now), _free(now, "")).exists():
+        head = _head(now)
+        if done.wait is not None or head is None or _held_by_another(head, now, ""):
             break  # else: due while letting go, and its own pass found the lock taken
     return done
 
 
-def _send_while_due(done: Pass, token: str, pace: Callable[[], float], until: float) -> None:
+def _send_while_due(
+    done: Pass,
+    token: str,
+    pace: Callable[[], float],
+    spent: Callable[[], None],
+    until: float,
+) -> None:
     while time.monotonic() < until:
         reminder = reminder_claim_next(token=token)
         if reminder is None:
+            done.wait = _held_for(token)  # come back when the earliest is free again
             return
         time.sleep(pace())
-        wait = reminder_send(reminder, token=token)
+        try:
+            wait = reminder_send(reminder, token=token)
+        finally:
+            spent()
         sender_renew(token)
         if wait is None:
             done.sent += 1

@@ -185,6 +185,7 @@ class PreferencesSerializer(serializers.ModelSerializer[Preferences]):
                 *({"value": v, "label": str(label)} for v, label in Language.choices),
             ],
             "confirm_mode": [{"value": v, "label": str(lbl)} for v, lbl in ConfirmMode.choices],
+            "reminder_mode": [{"value": v, "label": str(lbl)} for v, lbl in ReminderMode.choices],
             "ai_providers": [
                 {"value": name, "label": labels[name], "configured": configured[name]}
                 for name in settings.AI_PROVIDER_NAMES

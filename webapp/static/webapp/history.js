@@ -49,7 +49,9 @@ export async function historyScreen(ctx) {
   const topics = await topicsLoaded;
   if (!ctx.live()) return;
   form = filterForm(ctx.config, topics, () => load());
-  ctx.root.replaceChildren(heading(t("history_title")), form, count, list, h("div", { class: "actions" }, more));
+  const reminders = h("a", { class: "button", href: "#reminders", testid: "history-reminders", text: `⏰ ${t("reminders_open")}` });
+  ctx.root.replaceChildren(heading(t("history_title")), h("div", { class: "actions" }, reminders), form, count, list,
+    h("div", { class: "actions" }, more));
   await firstPage;
 }
 

@@ -16,7 +16,10 @@ const REFRESH_TIMES = 24;
 const OUTCOMES = { done: "✅", failed: "⚠️", skipped: "➖", waiting: "⏳" };
 
 export async function noteScreen(ctx, id) {
-  let note = await ctx.api.get(`notes/${id}/`, { signal: ctx.signal });
+  let [note, reminder] = await Promise.all([
+    ctx.api.get(`notes/${id}/`, { signal: ctx.signal }),
+    noteReminder(ctx, id),
+  ]);
   if (!ctx.live()) return;
   const topics = topicLoader(ctx);
   let refreshes = 0;
@@ -26,7 +29,7 @@ export async function noteScreen(ctx, id) {
 
   const show = (next) => {
     note = next;
-    fill(ctx.root, noteView(ctx, note, { topics, act, remove, status }));
+    fill(ctx.root, noteView(ctx, note, { topics, act, remove, status }, reminder));
     clearTimeout(timer);
     if (WORKING.has(note.status) && refreshes < REFRESH_TIMES) timer = setTimeout(refresh, REFRESH_MS);
   };
@@ -69,7 +72,30 @@ export async function noteScreen(ctx, id) {
   show(note);
 }
 
-function noteView(ctx, note, handlers) {
+// The note's reminder (none: 404), shown beside it; its other time is on Reminders.
+async function noteReminder(ctx, id) {
+  try {
+    return await ctx.api.get(`notes/${id}/reminder/`, { signal: ctx.signal });
+  } catch (error) {
+    if (error?.status === 404) return null;
+    throw error;
+  }
+}
+
+function reminderSection(reminder) {
+  if (!reminder) return null;
+  const state = {
+    sent: t("note_reminder_sent"), cancelled: t("note_reminder_cancelled"), undelivered: t("reminders_undelivered"),
+  }[reminder.status];
+  return section(`⏰ ${t("note_reminder")}`,
+    h("p", { testid: "note-reminder", text: formatDateTime(reminder.due_at) + (state ? ` · ${state}` : "") }),
+    reminder.status === "scheduled" ? h("a", {
+      class: "button", href: `#reminders/${reminder.id}`, testid: "note-reminder-change", text: t("note_reminder_change"),
+    }) : null,
+  );
+}
+
+function noteView(ctx, note, handlers, reminder) {
   const rendered = h("div", { class: "bubble", testid: "note-rendered" });
   setTelegramHtml(rendered, note.rendered_html ?? "");
   return [
@@ -86,6 +112,7 @@ function noteView(ctx, note, handlers) {
       [t("note_published"), formatDateTime(note.published_at), "note-published"],
       [t("note_expires"), note.status === AWAITING ? formatDateTime(note.expires_at) : "", "note-expires"],
     ]),
+    reminderSection(reminder),
     note.link ? h("p", {}, h("a", {
       href: note.link, testid: "note-link", class: "button", target: "_blank", rel: "noopener noreferrer",
       text: `↗ ${t("note_open_in_telegram")}`,

@@ -68,6 +68,20 @@ function paint(ctx, saved, groups) {
   );
   thresholdField.hidden = mode !== "auto";
 
+  const reminderMode = value("reminder_mode", saved.reminder_mode);
+  const reminderModes = h("fieldset", { class: "field choice-group", dataset: { field: "reminder_mode" } },
+    h("legend", { text: t("settings_reminder_mode") }),
+    (choices.reminder_mode ?? []).map((choice) => {
+      const radio = h("input", {
+        type: "radio", name: "reminder_mode", value: choice.value, id: `reminder-${choice.value}`,
+        testid: `settings-reminder-${choice.value}`, checked: choice.value === reminderMode,
+      });
+      radio.addEventListener("change", () => { draft.reminder_mode = choice.value; });
+      return h("div", { class: "field-row" }, radio, h("label", { for: radio.id, text: choice.label }));
+    }),
+    h("div", { class: "field-error", role: "alert", testid: "error-reminder_mode", dataset: { errorFor: "reminder_mode" }, hidden: true }),
+  );
+
   const effective = saved.effective ?? {};
   const ttl = h("input", {
     type: "number", min: "1", step: "1", inputmode: "numeric", testid: "settings-pending-ttl",
@@ -83,6 +97,17 @@ function paint(ctx, saved, groups) {
     autocapitalize: "off", value: value("time_zone", saved.time_zone ?? ""),
   });
   remember("time_zone", zone);
+  // The browser knows the device's zone: offered when it is not the one saved.
+  const deviceZone = deviceTimeZone();
+  const useDeviceZone = deviceZone && deviceZone !== (saved.time_zone ?? "")
+    ? button(t("settings_time_zone_device", { zone: deviceZone }), {
+      testid: "settings-time-zone-device",
+      onclick: () => {
+        zone.value = deviceZone;
+        zone.dispatchEvent(new Event("input", { bubbles: true }));
+      },
+    })
+    : null;
   const zones = h("datalist", { id: "time-zones" },
     (Intl.supportedValuesOf?.("timeZone") ?? []).map((name) => h("option", { value: name })));
 
@@ -106,7 +131,9 @@ function paint(ctx, saved, groups) {
     }),
     providers.element,
     field({ label: t("settings_time_zone"), name: "time_zone", control: zone, hint: t("settings_time_zone_hint") }),
+    useDeviceZone ? h("div", { class: "actions" }, useDeviceZone) : null,
     zones,
+    reminderModes,
     field({ label: t("settings_default_group"), name: "default_group", control: defaultGroup }),
     formErrorSlot(),
     h("div", { class: "actions" }, submit),
@@ -120,6 +147,7 @@ function paint(ctx, saved, groups) {
       pending_ttl_minutes: ttl.value.trim() === "" ? null : numberOrText(ttl.value),
       ai_providers: providers.value(),
       time_zone: zone.value.trim(),
+      reminder_mode: form.querySelector('input[name="reminder_mode"]:checked')?.value ?? saved.reminder_mode,
       default_group: defaultGroup.value === "" ? null : Number(defaultGroup.value),
     };
     return Object.fromEntries(
@@ -149,6 +177,14 @@ function paint(ctx, saved, groups) {
   }
   submitWith(ctx, form, submit, t("save"), save, { dirty: () => Object.keys(changed()).length > 0 });
   fill(ctx.root, heading(t("settings_title")), form, groupsSection(groups));
+}
+
+function deviceTimeZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    return "";
+  }
 }
 
 // A number when the text is one; else the text itself, so the server's message explains.
