@@ -73,7 +73,7 @@ def _make(model):
     makers = {
         FilingExample: lambda: FilingExampleFactory(),
         Reminder: lambda: Reminder.objects.create(
-            owner=(note := Note.objects.first()).owner,
+            owner=(note := Note.objects.get(text="Прочитать Мастера и Маргариту")).owner,
             note=note,
             due_at=timezone.now() + timedelta(days=1),
         ),
