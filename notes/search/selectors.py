@@ -8,6 +8,7 @@ transcript, then the links and the forward's source), then recency.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -109,14 +110,14 @@ def _postgres_near_misses(notes: QuerySet[Note], query: SearchQuery) -> QuerySet
     return notes.annotate(rank=similarity).order_by("-rank", "-created_at", "-id")
 
 
-class _Found:
+class _Found(ABC):
     """The found notes of one engine: how many, and a page of them, best first."""
 
-    def count(self) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def count(self) -> int: ...
 
-    def page(self, start: int, stop: int) -> list[Note]:
-        raise NotImplementedError
+    @abstractmethod
+    def page(self, start: int, stop: int) -> list[Note]: ...
 
 
 class _Ranked(_Found):
