@@ -30,11 +30,23 @@ def vectors_rewrite(apps, schema_editor):
     Entry.objects.bulk_update(batch, ["vector"])
 
 
+def vectors_plain(apps, schema_editor):
+    """Back to the plain lemmas the code before this migration searched for."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(
+        "UPDATE notes_notesearchentry SET vector = "
+        "setweight(to_tsvector('simple', title_terms), 'A') || "
+        "setweight(to_tsvector('simple', body_terms), 'B') || "
+        "setweight(to_tsvector('simple', extra_terms), 'C')"
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("notes", "0011_filing_example_embedding"),
     ]
 
     operations = [
-        migrations.RunPython(vectors_rewrite, migrations.RunPython.noop),
+        migrations.RunPython(vectors_rewrite, vectors_plain),
     ]
