@@ -91,11 +91,12 @@ def seed(notes_count: int, owners_count: int) -> list[Any]:
     from django.utils import timezone
 
     from notes.models import Note, NoteLinkKey, NoteSearchEntry, NoteStatus
-    from notes.search.indexing import VECTOR_SQL, link_keys, search_values
+    from notes.search.indexing import link_keys, search_values, search_vector
     from secretary.models import Preferences, User
     from topics.models import ForumGroup, Topic
 
     chooser = random.Random(7)  # noqa: S311 - a benchmark's data, not a secret
+    postgres = connection.vendor == "postgresql"
     users = User.objects.bulk_create(
         User(username=f"bench-search-{n}", telegram_id=8_100_000 + n) for n in range(owners_count)
     )
@@ -143,18 +144,21 @@ def seed(notes_count: int, owners_count: int) -> list[Any]:
                 )
             )
         created = Note.objects.bulk_create(batch)
-        NoteSearchEntry.objects.bulk_create(
-            NoteSearchEntry(note_id=note.pk, owner_id=note.owner_id, **search_values(note))
-            for note in created
-        )
+        entries = []
+        for note in created:
+            values = search_values(note)
+            vector = search_vector(note.owner_id, values) if postgres else None
+            entries.append(
+                NoteSearchEntry(note_id=note.pk, owner_id=note.owner_id, vector=vector, **values)
+            )
+        NoteSearchEntry.objects.bulk_create(entries)
         NoteLinkKey.objects.bulk_create(
             NoteLinkKey(note_id=note.pk, owner_id=note.owner_id, url=url, key=key)
             for note in created
             for key, url in link_keys(note).items()
         )
-    if connection.vendor == "postgresql":
+    if postgres:
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE notes_notesearchentry SET vector = {VECTOR_SQL}")  # noqa: S608
             cursor.execute("VACUUM ANALYZE")  # the steady state autovacuum keeps
     return users
 

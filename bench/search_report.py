@@ -84,14 +84,19 @@ def search_section(result: dict[str, Any] | None, table: Any) -> list[str]:
         f"above): p50 {postgres['typo_fallback_ms']['p50']} ms, p95 "
         f"{postgres['typo_fallback_ms']['p95']} ms. The words come from a vocabulary of about "
         "150 forms, so every word is in about one note in eight: a harder case for the index "
-        "than real notes. Load average of the machine at the end (shared with other work): "
+        "than real notes. Each word is indexed as its owner's (`<owner>:<lemma>`), so a "
+        "search reads only the owner's posting lists, ranks ids (the count comes with the first "
+        "page's) and loads only the page's notes. Load average of the machine at the end "
+        "(shared with other work): "
         f"{', '.join(str(load) for load in result.get('load_average', []))}.",
         "",
         f"PostgreSQL sizes: the GIN index {_mib(sizes['gin_index'])}, the search table with its "
         f"indexes {_mib(sizes['search_table'])}, link keys {_mib(sizes['link_keys'])} (the notes "
         f"themselves {_mib(sizes['notes'])}). Duplicate check (`note_earlier_copy`, "
         f"{postgres['duplicate_checks']} new notes, half of them copies, "
-        f"{postgres['duplicates_found']} named): p50 {postgres['duplicate_check_ms']['p50']} ms, "
+        f"{postgres['duplicates_found']} named; one statement over the (owner, key) indexes, "
+        "and the earlier note loaded only when there is one): "
+        f"p50 {postgres['duplicate_check_ms']['p50']} ms, "
         f"p95 {postgres['duplicate_check_ms']['p95']} ms. Writing a note's search entry, as the "
         f"worker does once per prepared note: p50 {postgres['index_note_ms']['p50']} ms, p95 "
         f"{postgres['index_note_ms']['p95']} ms (never in the webhook).",

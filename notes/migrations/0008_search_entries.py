@@ -63,8 +63,9 @@ def engine_drop(apps, schema_editor):
 
 def entries_backfill(apps, schema_editor):
     """Every note already stored gets its entry, so that it can be found from now on."""
-    from notes.search.indexing import VECTOR_SQL, link_keys, search_values
+    from notes.search.indexing import link_keys, search_values, search_vector
 
+    postgres = schema_editor.connection.vendor == "postgresql"
     Note = apps.get_model("notes", "Note")
     Entry = apps.get_model("notes", "NoteSearchEntry")
     LinkKey = apps.get_model("notes", "NoteLinkKey")
@@ -73,7 +74,9 @@ def entries_backfill(apps, schema_editor):
     )
     entries, keys = [], []
     for note in notes.iterator(chunk_size=BACKFILL_BATCH):
-        entries.append(Entry(note_id=note.pk, owner_id=note.owner_id, **search_values(note)))
+        values = search_values(note)
+        vector = search_vector(note.owner_id, values) if postgres else None
+        entries.append(Entry(note_id=note.pk, owner_id=note.owner_id, vector=vector, **values))
         keys += [
             LinkKey(note_id=note.pk, owner_id=note.owner_id, url=url, key=key)
             for key, url in link_keys(note).items()
@@ -83,8 +86,6 @@ def entries_backfill(apps, schema_editor):
             entries = []
     Entry.objects.bulk_create(entries, ignore_conflicts=True)
     LinkKey.objects.bulk_create(keys, batch_size=BACKFILL_BATCH, ignore_conflicts=True)
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"UPDATE notes_notesearchentry SET vector = {VECTOR_SQL}")
 
 
 class Migration(migrations.Migration):

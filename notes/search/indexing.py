@@ -11,23 +11,19 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Protocol
 
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVectorField
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
+from django.db.models.functions import Cast
 
 from notes.ai.templates import forward_name
 from notes.links import note_link_previews
 from notes.models import Note, NoteLinkKey, NoteSearchEntry
-from notes.search.text import forward_key, terms, text_key, url_canonical
+from notes.search.text import forward_key, terms, text_key, tsvector, url_canonical
 
 # What the three weighted columns hold, most telling first (tsvector weights A, B, C;
 # the same order is FTS5's bm25 weights).
 WEIGHTS = (("title_terms", "A"), ("body_terms", "B"), ("extra_terms", "C"))
-# The PostgreSQL expression of the stored vector over the columns (the migration's
-# backfill uses it; new entries pass their words as values in the same statement).
-VECTOR_SQL = " || ".join(
-    f"setweight(to_tsvector('simple', {column}), '{weight}')" for column, weight in WEIGHTS
-)
 
 
 class Indexable(Protocol):
@@ -74,21 +70,23 @@ def url_key(canonical: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _vector(values: dict[str, str]) -> Any:
+def search_vector(owner_id: int, values: dict[str, str]) -> str:
+    """The PostgreSQL tsvector literal of an entry's columns (``search_values``), its
+    words the owner's lexemes."""
+    return tsvector(owner_id, [(values[column], weight) for column, weight in WEIGHTS])
+
+
+def _vector(owner_id: int, values: dict[str, str]) -> Any:
     if connection.vendor != "postgresql":
         return None
-    parts = [
-        SearchVector(Value(values[column]), config="simple", weight=weight)
-        for column, weight in WEIGHTS
-    ]
-    return parts[0] + parts[1] + parts[2]
+    return Cast(Value(search_vector(owner_id, values)), SearchVectorField())
 
 
 @transaction.atomic
 def note_search_index(*, note: Note) -> None:
     """Write the note's search entry and link keys anew from its current words."""
     values = search_values(note)
-    fields = {**values, "owner_id": note.owner_id, "vector": _vector(values)}
+    fields = {**values, "owner_id": note.owner_id, "vector": _vector(note.owner_id, values)}
     if not NoteSearchEntry.objects.filter(pk=note.pk).update(**fields):
         try:
             with transaction.atomic():

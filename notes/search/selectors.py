@@ -14,15 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, overload
 
-from django.contrib.postgres.search import SearchQuery as PgQuery
-from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQueryField, SearchRank, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Count, F, QuerySet, TextField, Value, Window
-from django.db.models.functions import Concat
+from django.db.models import BooleanField, Count, F, Func, QuerySet, TextField, Value, Window
+from django.db.models.functions import Cast, Concat
 
 from notes.ai.templates import forward_name
 from notes.links import note_link_previews
-from notes.models import Note, NoteLinkKey, NoteSearchEntry, NoteStatus
+from notes.models import Note, NoteStatus
 from notes.search.indexing import link_keys
 from notes.search.text import (
     SearchQuery,
@@ -81,12 +80,23 @@ def _scoped(owner: User, scope: SearchScope) -> QuerySet[Note]:
     return notes.select_related("topic__group", "pending")
 
 
+class _Matches(Func):
+    """``vector @@ query``: the tsquery is a literal of the owner's lexemes, cast rather
+    than parsed (``to_tsquery`` would split "<owner>:<word>" in two)."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
 def _postgres_matches(notes: QuerySet[Note], query: SearchQuery, owner_id: int) -> QuerySet[Note]:
-    wanted = PgQuery(tsquery(query), search_type="raw", config="simple")
+    # The words are the owner's lexemes (``tsvector``): the GIN index reads only the
+    # owner's posting lists.
+    wanted = Cast(Value(tsquery(query, owner_id=owner_id)), SearchQueryField())
+    vector = F("search_entry__vector")
     return (
-        # The entry's owner too: the GIN index is over (owner, vector).
-        notes.filter(search_entry__owner_id=owner_id, search_entry__vector=wanted)
-        .annotate(rank=SearchRank(F("search_entry__vector"), wanted))
+        notes.filter(_Matches(vector, wanted))
+        .annotate(rank=SearchRank(vector, wanted))
         .order_by("-rank", "-created_at", "-id")
     )
 
@@ -121,22 +131,36 @@ class _Found(ABC):
 
 
 class _Ranked(_Found):
-    """PostgreSQL: a queryset that ranks itself. Counting fetches the first page too (with
-    the total as a window), so /find and the first page of the history ask once."""
+    """PostgreSQL: a queryset that ranks itself. The ranking reads ids only; counting
+    fetches the first page's ids too (with the total as a window), so /find and the first
+    page of the history rank once; a page's notes are then loaded by primary key."""
 
-    def __init__(self, notes: QuerySet[Note]) -> None:
+    def __init__(self, ranked: QuerySet[Note], notes: QuerySet[Note]) -> None:
+        self.ranked = ranked
         self.notes = notes
-        self._first: list[Note] | None = None
+        self._first: list[int] | None = None
 
     def count(self) -> int:
-        self._first = list(self.notes.annotate(total=Window(Count("id")))[:FIRST_PAGE])
-        return int(getattr(self._first[0], "total", 0)) if self._first else 0
+        counted = self.ranked.annotate(total=Window(Count("id"))).values_list("id", "total")
+        rows = list(counted[:FIRST_PAGE])
+        self._first = [pk for pk, _total in rows]
+        return int(rows[0][1]) if rows else 0
 
     def page(self, start: int, stop: int) -> list[Note]:
         first = self._first
         if first is not None and (stop <= FIRST_PAGE or len(first) < FIRST_PAGE):
-            return first[start:stop]
-        return list(self.notes[start:stop])
+            ids = first[start:stop]
+        else:
+            ids = list(self.ranked.values_list("id", flat=True)[start:stop])
+        return _loaded(self.notes, ids)
+
+
+def _loaded(notes: QuerySet[Note], ids: list[int]) -> list[Note]:
+    """The notes of ``ids``, in their order."""
+    if not ids:
+        return []
+    found = notes.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 class _Fts5(_Found):
@@ -168,8 +192,7 @@ class _Fts5(_Found):
                 [*self.params, max(stop - start, 0), start],
             )
             ids = [row[0] for row in cursor.fetchall()]
-        found = self.notes.in_bulk(ids)
-        return [found[pk] for pk in ids if pk in found]
+        return _loaded(self.notes, ids)
 
 
 class SearchResults(Sequence[Note]):
@@ -221,9 +244,9 @@ def note_search(*, owner: User, text: str, scope: SearchScope | None = None) -> 
         return SearchResults(None, query)
     notes = _scoped(owner, scope or SearchScope())
     if connection.vendor == "postgresql":
-        results = SearchResults(_Ranked(_postgres_matches(notes, query, owner.pk)), query)
+        results = SearchResults(_Ranked(_postgres_matches(notes, query, owner.pk), notes), query)
         if results.count() == 0:
-            near = _Ranked(_postgres_near_misses(notes, query))
+            near = _Ranked(_postgres_near_misses(notes, query), notes)
             results = SearchResults(near, query, near=True)
         return results
     return SearchResults(_Fts5(notes, query), query)
@@ -314,30 +337,72 @@ def note_message_link(note: Note) -> str:
 def note_earlier_copy(note: Note) -> Note | None:
     """The most recently filed earlier note of the same owner that is the same thing: the
     same link (canonicalised), the same forwarded post, or the same text (whitespace
-    aside). None if there is none. The keys are looked up by their indexes (one query,
-    a union), then the notes they name (a second, by primary key)."""
-    owner_id = note.owner_id
-    candidates: list[QuerySet[Any, Any]] = []
-    text = text_key(note.text)
-    if text:
-        entries = NoteSearchEntry.objects.filter(owner_id=owner_id, text_key=text)
-        candidates.append(entries.values_list("note_id", flat=True))
-    forward = forward_key(note.forward_origin)
-    if forward:
-        entries = NoteSearchEntry.objects.filter(owner_id=owner_id, forward_key=forward)
-        candidates.append(entries.values_list("note_id", flat=True))
-    keys = list(link_keys(note))
-    if keys:
-        links = NoteLinkKey.objects.filter(owner_id=owner_id, key__in=keys)
-        candidates.append(links.values_list("note_id", flat=True))
-    if not candidates:
-        return None
-    ids = set(candidates[0].union(*candidates[1:])) - {note.pk}
-    if not ids:
-        return None
-    return (
-        Note.objects.filter(pk__in=ids, owner_id=owner_id, status=NoteStatus.PUBLISHED)
-        .select_related("topic__group")
-        .order_by("-published_at", "-id")
-        .first()
+    aside). None if there is none.
+
+    One statement finds its id (each key by its own (owner, key) index, the notes they
+    name by primary key); only a note that has a copy loads it, with its topic and the
+    fields its "already saved" line and link show (others load if read).
+    """
+    found = _earlier_copy_id(
+        owner_id=note.owner_id,
+        note_id=note.pk,
+        text=text_key(note.text),
+        forward=forward_key(note.forward_origin),
+        links=list(link_keys(note)),
     )
+    if found is None:
+        return None
+    copies = Note.objects.select_related("topic").only(*_COPY_FIELDS).filter(pk=found)
+    return next(iter(copies), None)
+
+
+# What the line naming an earlier copy shows (``already_saved_text``, ``day_text``,
+# ``note_message_link``).
+_COPY_FIELDS = (
+    "owner_id",
+    "status",
+    "created_at",
+    "published_at",
+    "published_chat_id",
+    "published_message_ids",
+    "topic__name",
+    "topic__thread_id",
+)
+
+
+# The look-ups of "already saved", each by its (owner, key) index; and the latest filed
+# note among those they name. SQL: the ORM spends more on composing this statement (a
+# union inside ``IN``) than the database does on answering it.
+_BY_TEXT = "SELECT note_id FROM notes_notesearchentry WHERE owner_id = %s AND text_key = %s"
+_BY_FORWARD = "SELECT note_id FROM notes_notesearchentry WHERE owner_id = %s AND forward_key = %s"
+_BY_LINK = 'SELECT note_id FROM notes_notelinkkey WHERE owner_id = %s AND "key" IN ({marks})'
+_LATEST_FILED = (
+    "SELECT id FROM notes_note WHERE id IN ({lookups}) AND owner_id = %s AND status = %s "
+    "AND id <> %s ORDER BY published_at DESC, id DESC LIMIT 1"
+)
+
+
+def _earlier_copy_id(
+    *, owner_id: int, note_id: int | None, text: str, forward: str, links: list[str]
+) -> int | None:
+    """The id of the latest filed note of the owner with one of the keys, other than
+    ``note_id`` (None: a note not saved yet)."""
+    lookups: list[str] = []
+    params: list[Any] = []
+    if text:
+        lookups.append(_BY_TEXT)
+        params += [owner_id, text]
+    if forward:
+        lookups.append(_BY_FORWARD)
+        params += [owner_id, forward]
+    if links:
+        lookups.append(_BY_LINK.format(marks=", ".join(["%s"] * len(links))))
+        params += [owner_id, *links]
+    if not lookups:
+        return None
+    sql = _LATEST_FILED.format(lookups=" UNION ALL ".join(lookups))
+    params += [owner_id, NoteStatus.PUBLISHED, note_id if note_id is not None else 0]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else None

@@ -106,19 +106,54 @@ def _plain(word: str) -> str:
     return "".join(_WORD.findall(word))
 
 
-def tsquery(query: SearchQuery) -> str:
-    """The query for PostgreSQL's ``to_tsquery('simple', …)``: every word, as its lemma or
-    (long enough) as the start of a word. Only letters and digits, always quoted."""
+def lexeme(word: str, owner_id: int | None = None) -> str:
+    """A word as a quoted tsvector/tsquery lexeme; with ``owner_id``, that owner's word
+    ("<owner id>:<word>"): each owner's words are keys of their own in the GIN index, so a
+    search reads only the owner's posting lists, never a common word's for every owner."""
+    text = word if owner_id is None else f"{int(owner_id)}:{word}"
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsquery(query: SearchQuery, owner_id: int | None = None) -> str:
+    """The query as a ``tsquery`` literal: every word, as its lemma or (long enough) as
+    the start of a word; only letters and digits, always quoted. With ``owner_id`` the
+    words are that owner's lexemes (see ``tsvector``)."""
     parts = []
     for word in query.words:
         lemma_of, raw = _plain(word.lemma), _plain(word.word)
-        options = [f"'{lemma_of}'"]
+        options = [lexeme(lemma_of, owner_id)]
         if word.prefix and raw != lemma_of:
-            options.append(f"'{raw}':*")
+            options.append(f"{lexeme(raw, owner_id)}:*")
         elif word.prefix:
-            options = [f"'{lemma_of}':*"]
+            options = [f"{lexeme(lemma_of, owner_id)}:*"]
         parts.append(f"({' | '.join(options)})")
     return " & ".join(parts)
+
+
+# What a tsvector holds at most (PostgreSQL's to_tsvector keeps to the same): positions
+# up to 16,383, 256 positions of a lexeme, lexemes under 2 KB.
+POSITION_MAX = 16_383
+POSITIONS_PER_LEXEME = 256
+LEXEME_MAX_BYTES = 2_047
+
+
+def tsvector(owner_id: int, columns: list[tuple[str, str]]) -> str:
+    """A note's ``tsvector`` literal from its ``(lemmas, weight)`` columns: each lemma as
+    the owner's lexeme with its positions and weight, as ``setweight(to_tsvector('simple',
+    column), weight) || …`` numbers them (positions run on across the columns), so that
+    ``ts_rank`` ranks as it would over the plain words."""
+    found: dict[str, list[str]] = {}
+    position = 0
+    for text, weight in columns:
+        for word in text.split():
+            position += 1
+            quoted = lexeme(word, owner_id)
+            if len(quoted.encode()) - 2 > LEXEME_MAX_BYTES:
+                continue
+            positions = found.setdefault(quoted, [])
+            if len(positions) < POSITIONS_PER_LEXEME:
+                positions.append(f"{min(position, POSITION_MAX)}{weight}")
+    return " ".join(f"{quoted}:{','.join(positions)}" for quoted, positions in found.items())
 
 
 def fts5_query(query: SearchQuery) -> str:
