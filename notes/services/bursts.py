@@ -15,8 +15,8 @@ parts in message order, each forward under a line naming where it came from.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -42,6 +42,47 @@ ALBUM_LIMIT = 10
 _MIXABLE = {"photo", "video"}
 ORIGIN_MARK = "↪️ "
 PART_SEPARATOR = "\n\n"
+
+
+class Message(Protocol):
+    """What a note is made of: an incoming message, or a part split off a joined note."""
+
+    @property
+    def chat_id(self) -> int: ...
+    @property
+    def message_id(self) -> int: ...
+    @property
+    def media_group_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def entities(self) -> list[dict[str, Any]]: ...
+    @property
+    def files(self) -> list[dict[str, Any]]: ...
+    @property
+    def forward_origin(self) -> dict[str, Any] | None: ...
+    @property
+    def sent_at(self) -> datetime | None: ...
+
+
+def note_create_from_message(*, owner: User, message: Message, **fields: Any) -> Note:
+    """A new note of one message (its links still to be read)."""
+    return Note.objects.create(
+        owner=owner,
+        source_chat_id=message.chat_id,
+        source_message_id=message.message_id,
+        media_group_id=message.media_group_id,
+        kind=message.kind,
+        text=message.text,
+        entities=message.entities,
+        files=message.files,
+        forward_origin=message.forward_origin,
+        link_metadata=links_initial(message.text, message.entities),
+        last_sent_at=message.sent_at,
+        **fields,
+    )
 
 
 def bursts_enabled() -> bool:
@@ -251,21 +292,7 @@ def note_split(*, owner: User, note_id: int) -> list[Note]:
     NotePart.objects.filter(note=note).delete()
     notes = [note]
     for part in rest:
-        notes.append(
-            Note.objects.create(
-                owner=owner,
-                source_chat_id=part.chat_id,
-                source_message_id=part.message_id,
-                media_group_id=part.media_group_id,
-                kind=part.kind,
-                text=part.text,
-                entities=part.entities,
-                files=part.files,
-                forward_origin=part.forward_origin,
-                link_metadata=links_initial(part.text, part.entities),
-                last_sent_at=part.sent_at,
-            )
-        )
+        notes.append(note_create_from_message(owner=owner, message=part))
     _set_status(
         note,
         note.status,

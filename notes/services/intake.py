@@ -15,6 +15,7 @@ from notes.services.bursts import (
     JOINABLE_STATUSES,
     bursts_enabled,
     note_burst_target,
+    note_create_from_message,
     note_join,
     note_of_message,
     note_part_edited,
@@ -73,20 +74,7 @@ def note_receive(*, owner: User, incoming: IncomingNote) -> Receipt:
         if receipt is not None:
             structlog.contextvars.bind_contextvars(note_id=receipt.note.pk)
             return receipt
-    note = Note.objects.create(
-        owner=owner,
-        source_chat_id=incoming.chat_id,
-        source_message_id=incoming.message_id,
-        media_group_id=incoming.media_group_id,
-        kind=incoming.kind,
-        text=incoming.text,
-        entities=incoming.entities,
-        files=incoming.files,
-        forward_origin=incoming.forward_origin,
-        link_metadata=links_initial(incoming.text, incoming.entities),
-        last_sent_at=incoming.sent_at,
-        follows=follows,
-    )
+    note = note_create_from_message(owner=owner, message=incoming, follows=follows)
     # The rest of this update's lines (its preview, the hand-off) name the note.
     structlog.contextvars.bind_contextvars(note_id=note.pk)
     return Receipt(note, created=True, parts=len(note.files))
